@@ -1,0 +1,4 @@
+export * from './heartbeat.dto';
+export * from './device-event.dto';
+export * from './command-result.dto';
+export * from './ingress-events';

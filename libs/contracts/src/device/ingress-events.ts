@@ -1,0 +1,38 @@
+import type { DeviceType } from '../roles';
+import type { CommandResultDto } from './command-result.dto';
+import type { DeviceEventDto } from './device-event.dto';
+import type { HeartbeatDto } from './heartbeat.dto';
+
+/**
+ * Bus events the gateway publishes for what devices send and for their sessions (`noun.verb`).
+ * Domain services (health tracker, parking, dispatch, commands) subscribe to these.
+ */
+export interface DeviceSource {
+  readonly deviceId: string;
+  readonly deviceType?: DeviceType;
+  readonly sessionId: string;
+  /** Server receive time, epoch ms. */
+  readonly receivedAt: number;
+}
+
+export interface DeviceHeartbeatReceived extends DeviceSource {
+  readonly heartbeat: HeartbeatDto;
+}
+export interface DeviceEventReceived extends DeviceSource {
+  readonly event: DeviceEventDto;
+}
+export interface CommandResultReceived extends DeviceSource {
+  readonly result: CommandResultDto;
+}
+export interface DeviceSessionChanged extends DeviceSource {
+  readonly transport: string;
+  readonly remoteAddress: string;
+}
+
+export const INGRESS_CHANNELS = {
+  heartbeat: 'device.heartbeat-received',
+  event: 'device.event-received',
+  commandResult: 'command.result-received',
+  connected: 'device.connected',
+  disconnected: 'device.disconnected',
+} as const;
