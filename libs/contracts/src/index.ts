@@ -1,2 +1,3 @@
+import 'reflect-metadata';
 export * from './roles';
 export * from './device';

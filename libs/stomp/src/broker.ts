@@ -106,14 +106,17 @@ export class StompBroker<P> {
     return this.byDestination.get(key)?.size ?? 0;
   }
 
-  /** Puts a NACKed or orphaned queue message back at the head of its queue. */
-  requeue(destination: string, message: BrokerMessage<P>): void {
-    const again = { ...message, redelivered: true };
-    if (!this.deliverToOneConsumer(destination, again)) {
-      const held = this.backlog.get(destination) ?? [];
-      held.unshift(again);
-      this.backlog.set(destination, held);
-    }
+  /**
+   * Puts NACKed or orphaned queue messages back at the head of their queue, in the order given
+   * (marked redelivered), and hands them on to the queue's consumers if there are any.
+   */
+  requeue(destination: string, messages: BrokerMessage<P> | readonly BrokerMessage<P>[]): void {
+    const list = 'body' in messages ? [messages] : messages;
+    if (list.length === 0) return;
+    const held = this.backlog.get(destination) ?? [];
+    held.unshift(...list.map((message) => ({ ...message, redelivered: true })));
+    this.backlog.set(destination, held);
+    this.drainBacklog(destination);
   }
 
   private publishToQueue(destination: string, message: BrokerMessage<P>): boolean {
@@ -150,11 +153,17 @@ export class StompBroker<P> {
 
   private drainBacklog(destination: string): void {
     const held = this.backlog.get(destination);
-    while (held && held.length > 0) {
-      if (!this.deliverToOneConsumer(destination, held[0]!)) return;
-      held.shift();
+    if (!held) return;
+    // Take the message out before delivering it: a delivery may re-enter (a consumer that fails
+    // gives its messages back with requeue()), and must find the backlog consistent.
+    while (held.length > 0) {
+      const next = held.shift()!;
+      if (!this.deliverToOneConsumer(destination, next)) {
+        held.unshift(next);
+        return;
+      }
     }
-    this.backlog.delete(destination);
+    if (this.backlog.get(destination) === held) this.backlog.delete(destination);
   }
 
   private routingKey(subscriber: BrokerSubscriber<P>, destination: string): string {

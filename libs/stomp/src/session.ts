@@ -43,6 +43,12 @@ interface PendingAck<P> {
   readonly message: BrokerMessage<P>;
 }
 
+/** A message taken for a subscription and not settled: written and unacknowledged, or still queued. */
+interface Unsettled<P> {
+  readonly subscription: Subscription;
+  readonly message: BrokerMessage<P>;
+}
+
 const SUPPORTED_VERSIONS: readonly StompVersion[] = ['1.0', '1.1', '1.2'];
 /** Headers a client may not set on a SEND that becomes a MESSAGE: the server owns them. */
 const RESERVED_SEND_HEADERS = new Set([
@@ -75,7 +81,6 @@ export class StompSession<P extends StompPrincipal> implements BrokerSubscriber<
   private expiryTimer: NodeJS.Timeout | undefined;
   private silenceTimer: NodeJS.Timeout | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
-  private wroteSinceTick = false;
   private closeReason: CloseReason | undefined;
 
   constructor(
@@ -299,6 +304,9 @@ export class StompSession<P extends StompPrincipal> implements BrokerSubscriber<
     if (next.name !== current.name) {
       throw new StompError('forbidden', 'a refreshed token must name the same subject', { receiptId: frame.header('receipt') });
     }
+    if (next.expiresAt !== undefined && next.expiresAt <= Date.now()) {
+      throw new StompError('token-expired', 'the refreshed token has expired', { receiptId: frame.header('receipt') });
+    }
     this.principalValue = next;
     this.armExpiry();
   }
@@ -355,13 +363,15 @@ export class StompSession<P extends StompPrincipal> implements BrokerSubscriber<
     if (!subscription) throw new StompError('unknown-subscription', `no subscription with id '${id}'`, { receiptId: frame.header('receipt') });
     this.subscriptions.delete(id);
     this.context.broker.unsubscribe(this, id);
-    for (const dropped of this.outbound.dropSubscription(id)) dropped.message.onLost?.();
+    const released: Array<Unsettled<P>> = [];
     for (const [ackId, pending] of this.pendingAcks) {
       if (pending.subscription.id === id) {
         this.pendingAcks.delete(ackId);
-        this.release(pending);
+        released.push(pending);
       }
     }
+    released.push(...this.outbound.dropSubscription(id));
+    this.release(released);
   }
 
   private acknowledge(frame: StompFrame): void {
@@ -387,20 +397,31 @@ export class StompSession<P extends StompPrincipal> implements BrokerSubscriber<
       this.pendingAcks.delete(ackId);
       settled.push(target);
     }
+    const released: PendingAck<P>[] = [];
     for (const pending of settled) {
       if (frame.command === 'ACK') pending.message.onAck?.();
       else if (pending.message.onNack) pending.message.onNack();
-      else this.release(pending);
+      else released.push(pending);
     }
+    this.release(released);
   }
 
-  /** A message that will not be acknowledged here: queue messages go round again. */
-  private release(pending: PendingAck<P>): void {
-    if (pending.subscription.destination.startsWith('/queue/')) {
-      this.context.broker.requeue(pending.subscription.destination, pending.message);
-    } else {
-      pending.message.onLost?.();
+  /**
+   * Messages that will not be acknowledged (or not even written) here: queue messages go round
+   * again, in their original order; others are lost.
+   */
+  private release(items: ReadonlyArray<Unsettled<P>>): void {
+    const byQueue = new Map<string, BrokerMessage<P>[]>();
+    for (const { subscription, message } of items) {
+      if (subscription.destination.startsWith('/queue/')) {
+        const list = byQueue.get(subscription.destination) ?? [];
+        list.push(message);
+        byQueue.set(subscription.destination, list);
+      } else {
+        message.onLost?.();
+      }
     }
+    for (const [destination, messages] of byQueue) this.context.broker.requeue(destination, messages);
   }
 
   private begin(frame: StompFrame): void {
@@ -513,7 +534,8 @@ export class StompSession<P extends StompPrincipal> implements BrokerSubscriber<
 
   private writeFrame(frame: StompFrame): void {
     if (this.state === 'closed') return;
-    this.wroteSinceTick = true;
+    // Anything written counts as a heart-beat: the next EOL is due one interval after it.
+    this.pingTimer?.refresh();
     this.connection.write(serializeFrame(frame, this.versionValue));
     this.context.hooks.observe?.frameOut?.(frame.command as StompCommand);
   }
@@ -523,11 +545,14 @@ export class StompSession<P extends StompPrincipal> implements BrokerSubscriber<
   private startHeartbeats(terms: HeartbeatTerms): void {
     this.heartbeat = terms;
     if (terms.sendEveryMs > 0) {
-      this.pingTimer = setInterval(() => {
-        if (!this.wroteSinceTick && this.state === 'connected') this.connection.write(HEARTBEAT_EOL);
-        this.wroteSinceTick = false;
+      // Fires when nothing was written for a whole interval (writeFrame refreshes it).
+      const ping = setTimeout(() => {
+        if (this.state !== 'connected') return;
+        this.connection.write(HEARTBEAT_EOL);
+        ping.refresh();
       }, terms.sendEveryMs);
-      this.pingTimer.unref();
+      ping.unref();
+      this.pingTimer = ping;
     }
     if (terms.expectEveryMs > 0) {
       const limit = terms.expectEveryMs * 2;
@@ -611,13 +636,14 @@ export class StompSession<P extends StompPrincipal> implements BrokerSubscriber<
     clearTimeout(this.connectTimer);
     clearTimeout(this.expiryTimer);
     clearTimeout(this.silenceTimer);
-    clearInterval(this.pingTimer);
+    clearTimeout(this.pingTimer);
     this.inbox.length = 0;
     this.transactions.clear();
     this.context.broker.removeSubscriber(this);
-    for (const pending of this.pendingAcks.values()) this.release(pending);
+    // Written but unacknowledged first, then never written: the order they were taken in.
+    const unsettled: Array<Unsettled<P>> = [...this.pendingAcks.values(), ...this.outbound.drainAll()];
     this.pendingAcks.clear();
-    for (const queued of this.outbound.drainAll()) queued.message.onLost?.();
+    this.release(unsettled);
     this.subscriptions.clear();
     this.context.release(this);
     this.context.hooks.onClose?.(this, this.closeReason!);

@@ -1,18 +1,42 @@
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsIn, IsInt, IsNumber, IsOptional, IsString, MaxLength, Min, registerDecorator, type ValidationOptions } from 'class-validator';
 
 /** `SEND /app/heartbeat` body (SPEC §4): liveness plus the device's own diagnosis. */
 export const DEVICE_REPORTED_STATUSES = ['OK', 'DEGRADED', 'FAULT'] as const;
 export type DeviceReportedStatus = (typeof DEVICE_REPORTED_STATUSES)[number];
 
-export class ComponentStatusDto {
-  @IsIn(DEVICE_REPORTED_STATUSES)
-  status!: DeviceReportedStatus;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(64)
+export interface ComponentStatus {
+  status: DeviceReportedStatus;
   code?: string;
+}
+
+const MAX_COMPONENTS = 32;
+
+/** `components`: a map of component name -> {status, code?}; class-validator has no map-of-DTO. */
+function IsComponentMap(options?: ValidationOptions): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) =>
+    registerDecorator({
+      name: 'isComponentMap',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      options: {
+        message: `$property must map up to ${MAX_COMPONENTS} component names to {"status":"OK"|"DEGRADED"|"FAULT","code"?:string(<=64)}`,
+        ...options,
+      },
+      validator: {
+        validate(value: unknown): boolean {
+          if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+          const entries = Object.entries(value as Record<string, unknown>);
+          if (entries.length > MAX_COMPONENTS) return false;
+          return entries.every(([name, c]) => {
+            if (name.length === 0 || name.length > 64 || c === null || typeof c !== 'object' || Array.isArray(c)) return false;
+            const { status, code, ...rest } = c as Record<string, unknown>;
+            if (Object.keys(rest).length > 0) return false;
+            if (!(DEVICE_REPORTED_STATUSES as readonly unknown[]).includes(status)) return false;
+            return code === undefined || (typeof code === 'string' && code.length <= 64);
+          });
+        },
+      },
+    });
 }
 
 export class HeartbeatDto {
@@ -24,10 +48,8 @@ export class HeartbeatDto {
   status!: DeviceReportedStatus;
 
   @IsOptional()
-  @IsObject()
-  @ValidateNested({ each: true })
-  @Type(() => ComponentStatusDto)
-  components?: Record<string, ComponentStatusDto>;
+  @IsComponentMap()
+  components?: Record<string, ComponentStatus>;
 
   @IsOptional()
   @IsNumber()

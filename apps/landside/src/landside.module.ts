@@ -1,0 +1,11 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { AppConfig } from '@landside/config';
+import { coreModules } from '@landside/runtime';
+
+/** All-in-one (the embedded default): gateway + control + dispatch + dashboard in one process. */
+@Module({})
+export class LandsideModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return { module: LandsideModule, imports: coreModules(config) };
+  }
+}

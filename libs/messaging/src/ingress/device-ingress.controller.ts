@@ -1,0 +1,56 @@
+import { Injectable } from '@nestjs/common';
+import { MessageBus } from '@landside/bus';
+import {
+  CommandResultDto,
+  DeviceEventDto,
+  HeartbeatDto,
+  INGRESS_CHANNELS,
+  type CommandResultReceived,
+  type DeviceEventReceived,
+  type DeviceHeartbeatReceived,
+  type DeviceSource,
+} from '@landside/contracts';
+import { MessageMapping, StompController } from '../routing/decorators';
+import type { StompMessageContext } from '../routing/message-context';
+
+/**
+ * What devices send (SPEC §4), validated, stamped with who sent it and when, and handed to the
+ * domain as typed bus events. The sender is always the session's principal, never a body field:
+ * a device cannot speak for another device.
+ *
+ * The handler's promise resolves once the bus has taken the event; the RECEIPT waits for it.
+ * Domain services that must persist an event before it counts as accepted do so in their
+ * subscriber and publish the result (see the control-service issue).
+ */
+@StompController()
+@Injectable()
+export class DeviceIngressController {
+  constructor(private readonly bus: MessageBus) {}
+
+  @MessageMapping('/app/heartbeat', HeartbeatDto)
+  heartbeat(heartbeat: HeartbeatDto, ctx: StompMessageContext): Promise<void> {
+    const event: DeviceHeartbeatReceived = { ...source(ctx), heartbeat };
+    return this.bus.publish(INGRESS_CHANNELS.heartbeat, event);
+  }
+
+  @MessageMapping('/app/events', DeviceEventDto)
+  event(body: DeviceEventDto, ctx: StompMessageContext): Promise<void> {
+    const event: DeviceEventReceived = { ...source(ctx), event: body };
+    return this.bus.publish(INGRESS_CHANNELS.event, event);
+  }
+
+  @MessageMapping('/app/command-results', CommandResultDto)
+  commandResult(result: CommandResultDto, ctx: StompMessageContext): Promise<void> {
+    const event: CommandResultReceived = { ...source(ctx), result };
+    return this.bus.publish(INGRESS_CHANNELS.commandResult, event);
+  }
+}
+
+function source(ctx: StompMessageContext): DeviceSource {
+  return {
+    deviceId: ctx.principal.sub,
+    deviceType: ctx.principal.deviceType,
+    sessionId: ctx.session.id,
+    receivedAt: Date.now(),
+  };
+}

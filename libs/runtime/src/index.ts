@@ -1,0 +1,2 @@
+export * from './core-modules';
+export * from './start-app';
