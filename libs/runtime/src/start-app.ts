@@ -6,7 +6,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { ValidationError } from 'class-validator';
 import type { AppConfig } from '@landside/config';
 import { StompGateway } from '@landside/messaging';
-import { LOGGER, PinoNestLogger, type AppLogger } from '@landside/observability';
+import { LOGGER, OBSERVABILITY_ROUTES, PinoNestLogger, type AppLogger } from '@landside/observability';
 
 export interface RunningApp {
   readonly app: INestApplication;
@@ -26,7 +26,7 @@ export async function startApp(rootModule: Type<unknown> | ReturnType<typeof Obj
   app.useLogger(new PinoNestLogger(logger));
   app.enableShutdownHooks();
   app.disable('x-powered-by');
-  app.setGlobalPrefix('api', { exclude: ['metrics', 'health/live', 'health/ready', 'assets/(.*)'] });
+  app.setGlobalPrefix('api', { exclude: OBSERVABILITY_ROUTES });
   app.enableCors({ origin: [...config.allowedOrigins], credentials: false });
   app.useGlobalPipes(
     new ValidationPipe({

@@ -43,7 +43,11 @@ export const DEFAULT_STOMP_OPTIONS: StompServerOptions = {
 
 export type SendOutcome = 'accepted' | 'dropped';
 
-/** When a principal opens more sessions than allowed: refuse the new one, or close the oldest. */
+/**
+ * How a principal's sessions coexist. 'refuse-new': up to maxSessionsPerPrincipal, then a new one
+ * is refused (too-many-sessions). 'newest-wins': one session at a time; a new one closes every
+ * older one (session-replaced) — for devices, whose commands must reach exactly one connection.
+ */
 export type ConcurrencyPolicy = 'refuse-new' | 'newest-wins';
 
 /**

@@ -1632,3 +1632,31 @@ describe('after an ERROR', () => {
     expect(seen).toEqual(['in CONNECT', 'out CONNECTED', 'in UNSUBSCRIBE', 'error unknown-subscription', 'out ERROR']);
   });
 });
+
+describe('transaction bounds', () => {
+  it('refuses a transaction past 100 frames with bad-frame, and the server serves the next client', async () => {
+    const server = testServer({}, { ratePerS: 0 });
+    const client = await connectClient(server, 'tx-big');
+    client.send('BEGIN', { transaction: 't1' });
+    for (let i = 0; i < 100; i++) client.send('SEND', { destination: '/topic/x', transaction: 't1' }, 'x');
+    await settle();
+    expect(client.error).toBeUndefined();
+    client.send('SEND', { destination: '/topic/x', transaction: 't1', receipt: 'r101' }, 'x');
+    await settle();
+    expect(client.error?.header('error-code')).toBe('bad-frame');
+    expect(client.error?.header('receipt-id')).toBe('r101');
+    expect(client.session.isClosed).toBe(true);
+    await connectClient(server, 'next');
+  });
+
+  it('refuses a 9th open transaction', async () => {
+    const server = testServer();
+    const client = await connectClient(server, 'tx-many');
+    for (let i = 0; i < 8; i++) client.send('BEGIN', { transaction: `t${i}` });
+    await settle();
+    expect(client.error).toBeUndefined();
+    client.send('BEGIN', { transaction: 't8' });
+    await settle();
+    expect(client.error?.header('error-code')).toBe('bad-frame');
+  });
+});

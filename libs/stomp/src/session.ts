@@ -57,6 +57,9 @@ const RESERVED_SEND_HEADERS = new Set([
   'redelivered',
 ]);
 const MAX_TIMER_MS = 2_147_483_647;
+/** Transactions are buffered in memory until COMMIT: bounded, so BEGIN cannot grow the heap. */
+const MAX_OPEN_TRANSACTIONS = 8;
+const MAX_FRAMES_PER_TRANSACTION = 100;
 
 let sessionCounter = 0;
 
@@ -221,6 +224,9 @@ export class StompSession<P extends StompPrincipal> implements BrokerSubscriber<
     if (transaction !== undefined && (frame.command === 'SEND' || frame.command === 'ACK' || frame.command === 'NACK')) {
       const buffered = this.transactions.get(transaction);
       if (!buffered) throw new StompError('bad-frame', `unknown transaction '${transaction}'`, { receiptId: frame.header('receipt') });
+      if (buffered.length >= MAX_FRAMES_PER_TRANSACTION) {
+        throw new StompError('bad-frame', `a transaction holds at most ${MAX_FRAMES_PER_TRANSACTION} frames`, { receiptId: frame.header('receipt') });
+      }
       buffered.push(frame);
       this.receipt(frame);
       return;
@@ -427,6 +433,9 @@ export class StompSession<P extends StompPrincipal> implements BrokerSubscriber<
   private begin(frame: StompFrame): void {
     const tx = requireHeader(frame, 'transaction');
     if (this.transactions.has(tx)) throw new StompError('bad-frame', `transaction '${tx}' already begun`, { receiptId: frame.header('receipt') });
+    if (this.transactions.size >= MAX_OPEN_TRANSACTIONS) {
+      throw new StompError('bad-frame', `at most ${MAX_OPEN_TRANSACTIONS} open transactions per session`, { receiptId: frame.header('receipt') });
+    }
     this.transactions.set(tx, []);
   }
 
