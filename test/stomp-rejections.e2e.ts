@@ -1,5 +1,7 @@
 import { createHmac, generateKeyPairSync } from 'node:crypto';
 import jwt from 'jsonwebtoken';
+import { MessageBus } from '@landside/bus';
+import { INGRESS_CHANNELS, type CommandRequested } from '@landside/contracts';
 import type { StompFrame } from '@landside/stomp';
 import { RawStompClient } from './support/raw-stomp';
 import { startTestServer, TEST_JWT_SECRET, type TestServer } from './support/test-server';
@@ -112,6 +114,30 @@ describe('authorization of every frame', () => {
     await client.connect(server.token({ sub: 'op-x', role: 'OPERATOR' }));
     client.send('SEND', { destination: '/topic/commands' }, '{}');
     await expectError(client, 'forbidden');
+    await serverStillServes();
+  });
+
+  it('refuses an operator sending a command that is not safe, and passes a safe one on', async () => {
+    const requested: CommandRequested[] = [];
+    const off = await server.app.get(MessageBus).subscribe<CommandRequested>(INGRESS_CHANNELS.commandRequested, (e) => requested.push(e));
+    try {
+      const ok = await RawStompClient.tcp(server.tcpPort);
+      await ok.connect(server.token({ sub: 'op-cmd', role: 'OPERATOR' }));
+      ok.send('SEND', { destination: '/app/commands', receipt: 'open' }, JSON.stringify({ deviceId: 'gate-1', type: 'OPEN_GATE' }));
+      expect((await ok.next()).header('receipt-id')).toBe('open');
+      expect(requested).toHaveLength(1);
+      expect(requested[0]).toMatchObject({ request: { deviceId: 'gate-1', type: 'OPEN_GATE' }, requestedBy: { sub: 'op-cmd', role: 'OPERATOR' }, replyTo: { user: 'op-cmd', correlationId: 'open' } });
+      ok.close();
+
+      const client = await RawStompClient.tcp(server.tcpPort);
+      await client.connect(server.token({ sub: 'op-cmd2', role: 'OPERATOR' }));
+      client.send('SEND', { destination: '/app/commands', receipt: 'reboot' }, JSON.stringify({ deviceId: 'gate-1', type: 'REBOOT' }));
+      const error = await expectError(client, 'forbidden');
+      expect(error.header('receipt-id')).toBe('reboot');
+      expect(requested).toHaveLength(1);
+    } finally {
+      await off();
+    }
     await serverStillServes();
   });
 

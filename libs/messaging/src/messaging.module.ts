@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import { CommandIngressController } from './ingress/command-ingress.controller';
 import { DeviceIngressController } from './ingress/device-ingress.controller';
 import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
 import { HandlerRegistry } from './routing/handler-registry';
@@ -18,7 +19,7 @@ export class MessagingModule {
       module: MessagingModule,
       global: true,
       imports: [DiscoveryModule],
-      providers: [{ provide: MESSAGING_OPTIONS, useValue: options }, HandlerRegistry, StompGateway, DeviceIngressController],
+      providers: [{ provide: MESSAGING_OPTIONS, useValue: options }, HandlerRegistry, StompGateway, DeviceIngressController, CommandIngressController],
       exports: [StompGateway, HandlerRegistry],
     };
   }

@@ -2,3 +2,4 @@ export * from './heartbeat.dto';
 export * from './device-event.dto';
 export * from './command-result.dto';
 export * from './ingress-events';
+export * from './create-command.dto';

@@ -33,6 +33,17 @@ export const INGRESS_CHANNELS = {
   heartbeat: 'device.heartbeat-received',
   event: 'device.event-received',
   commandResult: 'command.result-received',
+  commandRequested: 'command.requested',
   connected: 'device.connected',
   disconnected: 'device.disconnected',
 } as const;
+
+/** An operator's or admin's command request from STOMP, for the command service to create. */
+export interface CommandRequested {
+  readonly request: import('./create-command.dto').CreateCommandDto;
+  readonly requestedBy: { readonly sub: string; readonly role: string; readonly zones?: readonly string[] };
+  readonly sourceAddress: string;
+  /** Where the created command is answered: the requester's `/user/queue/replies`. */
+  readonly replyTo: { readonly user: string; readonly correlationId?: string };
+  readonly receivedAt: number;
+}
