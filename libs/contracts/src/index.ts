@@ -1,3 +1,4 @@
 import 'reflect-metadata';
 export * from './roles';
 export * from './device';
+export * from './domain-error';

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { authorizeDestination, extractBearer, principalSeesZone, TokenError, TokenService } from '@landside/auth';
 import { MessageBus, type Unsubscribe } from '@landside/bus';
-import { INGRESS_CHANNELS, type DeviceSessionChanged } from '@landside/contracts';
+import { DomainError, INGRESS_CHANNELS, type DeviceSessionChanged } from '@landside/contracts';
 import { MetricsService } from '@landside/observability';
 import {
   jsonMessage,
@@ -85,6 +85,11 @@ export class StompGateway implements OnModuleInit, OnApplicationShutdown {
         onSend: (session, frame) => this.route(session, frame),
         concurrency: (principal) => (principal.role === 'DEVICE' ? 'newest-wins' : 'refuse-new'),
         onOpen: (session) => this.opened(session),
+        onSubscribe: (session, subscription) => {
+          if (session.principal?.role === 'DEVICE' && subscription.destination === '/user/queue/commands') {
+            void this.publishPresence(INGRESS_CHANNELS.commandsSubscribed, session);
+          }
+        },
         onClose: (session, reason) => this.closed(session, reason),
         onInternalError: (error, session) =>
           this.logger.error(`session ${session.id}: ${error instanceof Error ? error.stack ?? error.message : String(error)}`),
@@ -227,10 +232,15 @@ export class StompGateway implements OnModuleInit, OnApplicationShutdown {
       await handler.invoke(body, ctx);
       return 'accepted';
     } catch (error) {
-      if (!(error instanceof MessagingError)) throw error;
+      // Domain refusals: forbidden ends the session like every authorization failure; the rest
+      // (not found, conflict, not valid for the device...) are answered on the errors queue.
+      if (error instanceof DomainError && error.code === 'forbidden') throw new StompError('forbidden', error.message, { receiptId: receipt });
+      const refusal =
+        error instanceof DomainError ? new MessagingError(error.code, { message: error.message, ...error.details }) : error;
+      if (!(refusal instanceof MessagingError)) throw error;
       session.deliverTo(
         '/user/queue/errors',
-        jsonMessage({ error: error.error, detail: error.detail, destination, receipt: receipt ?? null }),
+        jsonMessage({ error: refusal.error, detail: refusal.detail, destination, receipt: receipt ?? null }),
       );
       // Dropped: no RECEIPT for a frame that was not accepted; the error names its receipt.
       return 'dropped';

@@ -8,3 +8,4 @@ export { landsideDataSourceOptions, MIGRATIONS_TABLE } from './data-source-optio
 export { readMeta, writeMeta, writeMetaIfAbsent } from './app-meta';
 export { openTestDatabase, testDatabaseKinds, testDatabaseUrl } from './testing';
 export type { TestDatabase, TestDatabaseKind, OpenTestDatabaseOptions } from './testing';
+export { recordAudit, type AuditEntry } from './audit-log';

@@ -1,2 +1,3 @@
 export * from './core-modules';
 export * from './start-app';
+export * from './domain-error.filter';

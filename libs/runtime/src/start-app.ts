@@ -6,6 +6,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { ValidationError } from 'class-validator';
 import type { AppConfig } from '@landside/config';
 import { StompGateway } from '@landside/messaging';
+import { DomainErrorFilter } from './domain-error.filter';
 import { LOGGER, OBSERVABILITY_ROUTES, PinoNestLogger, type AppLogger } from '@landside/observability';
 
 export interface RunningApp {
@@ -28,6 +29,7 @@ export async function startApp(rootModule: Type<unknown> | ReturnType<typeof Obj
   app.disable('x-powered-by');
   app.setGlobalPrefix('api', { exclude: OBSERVABILITY_ROUTES });
   app.enableCors({ origin: [...config.allowedOrigins], credentials: false });
+  app.useGlobalFilters(new DomainErrorFilter());
   app.useGlobalPipes(
     new ValidationPipe({
       transform: true,

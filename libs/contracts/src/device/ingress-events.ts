@@ -35,6 +35,8 @@ export const INGRESS_CHANNELS = {
   commandResult: 'command.result-received',
   commandRequested: 'command.requested',
   connected: 'device.connected',
+  /** A device subscribed to /user/queue/commands: its queued commands can be delivered now. */
+  commandsSubscribed: 'device.commands-subscribed',
   disconnected: 'device.disconnected',
 } as const;
 

@@ -8,8 +8,10 @@
 import type { MigrationInterface } from 'typeorm';
 import { Init1763856000000 } from './1763856000000-init';
 import { Auth1763856000100 } from './1763856000100-auth';
+import { Control1763856000200 } from './1763856000200-control';
 
 export const MIGRATIONS: Array<new () => MigrationInterface> = [
   Init1763856000000,
   Auth1763856000100,
+  Control1763856000200,
 ];
