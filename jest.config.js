@@ -19,5 +19,6 @@ module.exports = {
   transform: { '^.+\\.ts$': ['@swc/jest', swc] },
   moduleNameMapper: { '^@landside/([a-z-]+)$': '<rootDir>/libs/$1/src' },
   maxWorkers: 2,
-  testTimeout: 30000,
+  // Generous: suites boot databases and servers on shared 2-core machines; speed is measured in bench/.
+  testTimeout: 90000,
 };
