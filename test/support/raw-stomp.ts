@@ -110,6 +110,18 @@ export class RawStompClient {
     }
   }
 
+  /** The first frame (queued or still to come) that matches; frames that don't match stay queued. */
+  async take(match: (frame: StompFrame) => boolean, timeoutMs = 5000): Promise<StompFrame> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const index = this.frames.findIndex(match);
+      if (index >= 0) return this.frames.splice(index, 1)[0]!;
+      if (this.closed) throw new Error('connection closed before a matching frame arrived');
+      if (Date.now() >= deadline) throw new Error(`no matching frame within ${timeoutMs} ms`);
+      await this.waitForActivity(deadline - Date.now());
+    }
+  }
+
   async waitClosed(timeoutMs = 5000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!this.closed) {

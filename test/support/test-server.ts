@@ -1,4 +1,7 @@
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { PasswordHasher, TokenService, type TokenClaims } from '@landside/auth';
@@ -30,6 +33,14 @@ export interface TestServer {
   deviceToken(deviceId: string, deviceType?: DeviceType, ttlS?: number): string;
   createDevice(id: string, type: DeviceType, secret: string, zoneId?: string): Promise<void>;
   close(): Promise<void>;
+  /** Stops this process and starts a new one on the same database (same ports are not kept). */
+  restart(env?: Record<string, string>): Promise<TestServer>;
+}
+
+interface Storage {
+  readonly database?: TestDatabase;
+  readonly dataDir: string;
+  drop(): Promise<void>;
 }
 
 function freePort(): Promise<number> {
@@ -48,24 +59,40 @@ export function databaseKindForE2e(): TestDatabaseKind {
   return kinds.includes('postgres') ? 'postgres' : 'pglite';
 }
 
-export async function startTestServer(env: Record<string, string> = {}, kind = databaseKindForE2e()): Promise<TestServer> {
-  let database: TestDatabase | undefined;
-  if (kind === 'postgres') database = await openTestDatabase({ kind: 'postgres' });
+export async function startTestServer(
+  env: Record<string, string> = {},
+  kind = databaseKindForE2e(),
+  opts: { persistent?: boolean } = {},
+): Promise<TestServer> {
+  let storage: Storage;
+  if (kind === 'postgres') {
+    const database = await openTestDatabase({ kind: 'postgres' });
+    await database.dataSource.destroy();
+    storage = { database, dataDir: ':memory:', drop: () => database.close() };
+  } else if (opts.persistent) {
+    const dir = await mkdtemp(join(tmpdir(), 'landside-e2e-'));
+    storage = { dataDir: dir, drop: () => rm(dir, { recursive: true, force: true }) };
+  } else {
+    storage = { dataDir: ':memory:', drop: () => Promise.resolve() };
+  }
+  return launch(env, kind, storage);
+}
+
+async function launch(env: Record<string, string>, kind: TestDatabaseKind, storage: Storage): Promise<TestServer> {
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
     // 0 would disable TCP (SPEC §2): take a free ephemeral port instead
     STOMP_TCP_PORT: String(await freePort()),
-    DATA_DIR: ':memory:',
+    DATA_DIR: storage.dataDir,
     JWT_SECRET: TEST_JWT_SECRET,
     ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
     LOG_LEVEL: 'silent',
     DEMO: '0',
     ALLOWED_ORIGINS: 'http://localhost:3000',
-    ...(database?.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
+    ...(storage.database?.databaseUrl ? { DATABASE_URL: storage.database.databaseUrl } : {}),
     ...env,
   });
-  if (database) await database.dataSource.destroy();
   const running = await startApp(LandsideModule.forRoot(config), config);
   const app = running.app;
   const tokens = app.get(TokenService);
@@ -94,7 +121,11 @@ export async function startTestServer(env: Record<string, string> = {}, kind = d
     },
     close: async () => {
       await running.close();
-      if (database) await database.close();
+      await storage.drop();
+    },
+    restart: async (more = {}) => {
+      await running.close();
+      return launch({ ...env, ...more }, kind, storage);
     },
   };
 }

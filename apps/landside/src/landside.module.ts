@@ -1,11 +1,22 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { AppConfig } from '@landside/config';
+import { HealthModule } from '@landside/devices';
 import { coreModules } from '@landside/runtime';
 
 /** All-in-one (the embedded default): gateway + control + dispatch + dashboard in one process. */
 @Module({})
 export class LandsideModule {
   static forRoot(config: AppConfig): DynamicModule {
-    return { module: LandsideModule, imports: coreModules(config) };
+    return {
+      module: LandsideModule,
+      imports: [
+        ...coreModules(config),
+        HealthModule.forRoot({
+          disconnectGraceS: config.devices.disconnectGraceS,
+          escalateAfterS: config.devices.escalateAfterS,
+          lastSeenFlushS: 15,
+        }),
+      ],
+    };
   }
 }

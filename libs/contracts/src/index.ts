@@ -2,3 +2,4 @@ import 'reflect-metadata';
 export * from './roles';
 export * from './device';
 export * from './domain-error';
+export * from './topics';

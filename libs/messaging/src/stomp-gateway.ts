@@ -2,7 +2,14 @@ import type { Server } from 'node:http';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { authorizeDestination, extractBearer, principalSeesZone, TokenError, TokenService } from '@landside/auth';
 import { MessageBus, type Unsubscribe } from '@landside/bus';
-import { DomainError, INGRESS_CHANNELS, type DeviceSessionChanged } from '@landside/contracts';
+import {
+  DomainError,
+  GATEWAY_CHANNELS,
+  INGRESS_CHANNELS,
+  type DeviceSessionChanged,
+  type TopicEnvelope,
+  type UserEnvelope,
+} from '@landside/contracts';
 import { MetricsService } from '@landside/observability';
 import {
   jsonMessage,
@@ -25,25 +32,7 @@ import { TcpTransport } from './transports/tcp.transport';
 import { WsTransport } from './transports/ws.transport';
 import type { ConnectionSink } from './transports/sink';
 
-/** A topic message as it crosses the bus to every gateway node. */
-export interface TopicEnvelope {
-  readonly destination: string;
-  readonly payload: unknown;
-  /** Zone of the entity, for zone-scoped subscribers. */
-  readonly zoneId?: string;
-  /** Entity key: a slow reader gets only the latest message per key. */
-  readonly conflationKey?: string;
-}
-
-/** A message for one principal's `/user/queue/...` on whichever node holds its sessions. */
-export interface UserEnvelope {
-  readonly user: string;
-  readonly destination: string;
-  readonly payload: unknown;
-  readonly headers?: Array<[string, string]>;
-}
-
-export const GATEWAY_CHANNELS = { topic: 'stomp.topic', user: 'stomp.user' } as const;
+export { GATEWAY_CHANNELS, type TopicEnvelope, type UserEnvelope };
 
 /**
  * The one frame handler behind all three transports: a StompServer whose hooks are Landside's
@@ -271,6 +260,7 @@ export class StompGateway implements OnModuleInit, OnApplicationShutdown {
       receivedAt: Date.now(),
       transport: session.transport,
       remoteAddress: session.remoteAddress,
+      remainingSessions: this.server.sessionsOf(principal.sub).filter((s) => !s.isClosed).length,
     };
     try {
       await this.bus.publish(channel, event);

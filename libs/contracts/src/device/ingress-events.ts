@@ -27,6 +27,8 @@ export interface CommandResultReceived extends DeviceSource {
 export interface DeviceSessionChanged extends DeviceSource {
   readonly transport: string;
   readonly remoteAddress: string;
+  /** Sessions of this device still open on the publishing node after this change. */
+  readonly remainingSessions: number;
 }
 
 export const INGRESS_CHANNELS = {

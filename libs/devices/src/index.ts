@@ -1,0 +1,2 @@
+/** Public API of @landside/devices: the control service's modules (registry, health and alerts, commands). */
+export * from './health';
