@@ -27,7 +27,8 @@ export class HealthMetrics {
     });
     this.writeFailures = metrics.counter({ name: 'landside_health_write_failures_total', help: 'Failed transition/alert batch writes' });
     this.unknownDevice = metrics.counter({ name: 'landside_health_unknown_device_total', help: 'Health inputs for device ids not in the registry' });
-    const self = this;
+    const fleetOf = (): Array<{ type: string; state: string }> => this.fleet();
+    const alertsOf = (): Alert[] => this.alerts();
     metrics.gauge({
       name: 'landside_devices',
       help: 'Devices by type and state',
@@ -35,7 +36,7 @@ export class HealthMetrics {
       collect() {
         this.reset();
         const counts = new Map<string, number>();
-        for (const d of self.fleet()) counts.set(`${d.type}\n${d.state}`, (counts.get(`${d.type}\n${d.state}`) ?? 0) + 1);
+        for (const d of fleetOf()) counts.set(`${d.type}\n${d.state}`, (counts.get(`${d.type}\n${d.state}`) ?? 0) + 1);
         for (const [key, n] of counts) {
           const [type, state] = key.split('\n') as [string, string];
           this.set({ type, state }, n);
@@ -49,7 +50,7 @@ export class HealthMetrics {
       collect() {
         this.reset();
         const counts = new Map<string, number>();
-        for (const a of self.alerts()) counts.set(`${a.kind}\n${a.severity}`, (counts.get(`${a.kind}\n${a.severity}`) ?? 0) + 1);
+        for (const a of alertsOf()) counts.set(`${a.kind}\n${a.severity}`, (counts.get(`${a.kind}\n${a.severity}`) ?? 0) + 1);
         for (const [key, n] of counts) {
           const [kind, severity] = key.split('\n') as [string, string];
           this.set({ kind, severity }, n);
