@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, HttpStatus, Post, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, HttpCode, HttpStatus, Ip, Post, UseInterceptors } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { AuthService, type DeviceToken, type SessionTokens } from './auth.service';
 import { DeviceTokenDto } from './dto/device-token.dto';
@@ -19,8 +19,8 @@ export class AuthController {
   @ApiOkResponse({ type: SessionTokensResponse })
   @ApiUnauthorizedResponse({ description: '`invalid-credentials`' })
   @ApiTooManyRequestsResponse({ description: '`account-locked`, with Retry-After' })
-  login(@Body() body: LoginDto): Promise<SessionTokens> {
-    return this.auth.login(body.username, body.password);
+  login(@Body() body: LoginDto, @Ip() ip: string): Promise<SessionTokens> {
+    return this.auth.login(body.username, body.password, ip);
   }
 
   @Post('refresh')

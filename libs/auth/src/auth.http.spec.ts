@@ -277,6 +277,8 @@ describe.each(testDatabaseKinds())('auth over HTTP on %s', (kind) => {
     beforeAll(async () => {
       const devices = dataSource.getRepository(DeviceCredentialEntity);
       const secretHash = await hasher.hash('gate-secret-1');
+      // devices.zone_id references zones (control-service migration)
+      await dataSource.query(`INSERT INTO zones (id, name, kind) VALUES ('P1', 'P1', 'CAR_PARK')`);
       await devices.insert([
         { id: 'gate-1', type: 'GATE', zoneId: 'P1', secretHash },
         { id: 'kiosk-1', type: 'DISPATCH_KIOSK', zoneId: null, secretHash },

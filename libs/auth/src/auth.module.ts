@@ -1,3 +1,4 @@
+import { UsersController } from './users/users.controller';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -27,7 +28,7 @@ export class AuthModule {
       module: AuthModule,
       global: true,
       imports: [PassportModule, TypeOrmModule.forFeature([...AUTH_ENTITIES])],
-      controllers: [AuthController],
+      controllers: [AuthController, UsersController],
       providers: [
         { provide: AUTH_OPTIONS, useValue: options },
         // Resolved at DI time, not import time: an embedded secret may be generated on disk.

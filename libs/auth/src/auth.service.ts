@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, IsNull, type EntityManager, type Repository } from 'typeorm';
 import type { Role } from '@landside/contracts';
+import { recordAudit } from '@landside/persistence';
 import { AUTH_OPTIONS, type AuthModuleOptions } from './auth-options';
 import { PasswordHasher } from './credentials/password-hasher';
 import { DeviceCredentialEntity } from './entities/device-credential.entity';
@@ -55,17 +56,23 @@ export class AuthService {
     private readonly hasher: PasswordHasher,
   ) {}
 
-  async login(username: string, password: string): Promise<SessionTokens> {
+  async login(username: string, password: string, sourceAddress?: string): Promise<SessionTokens> {
     // The slow hash runs outside any transaction: on the embedded database (one connection)
     // holding a transaction open through argon2 would stall every other query of the app.
     const found = await this.dataSource.getRepository(UserEntity).findOneBy({ username });
+    const audit = (role: string, outcome: string, manager: EntityManager = this.dataSource.manager): Promise<void> =>
+      recordAudit(manager, { actor: username, role, action: 'auth.login', target: username, sourceAddress, outcome });
     if (!found) {
       // Same answer and about the same time as a wrong password: no user enumeration.
       await this.hasher.verifyDummy(password);
+      await audit('UNKNOWN', 'denied');
       throw unauthorized('invalid-credentials', 'invalid username or password');
     }
     const lockedFor = lockRemainingS(found, Date.now());
-    if (lockedFor > 0) throw accountLocked(lockedFor);
+    if (lockedFor > 0) {
+      await audit(found.role, 'locked');
+      throw accountLocked(lockedFor);
+    }
     const matches = await this.hasher.verify(found.passwordHash, password);
     // Stored under weaker parameters than today's: upgrade while we hold the plain password.
     const upgradedHash = matches && this.hasher.needsRehash(found.passwordHash) ? await this.hasher.hash(password) : undefined;
@@ -89,14 +96,17 @@ export class AuthService {
       const changes: Partial<UserEntity> = { failedLogins: 0, lockedUntil: null };
       if (upgradedHash !== undefined) changes.passwordHash = upgradedHash;
       await users.update({ id: user.id }, changes);
+      await audit(user.role, 'ok', em);
       return { kind: 'ok', tokens: await this.issueSession(em, user, randomUUID()) };
     });
     switch (outcome.kind) {
       case 'ok':
         return outcome.tokens;
       case 'invalid':
+        await audit(found.role, 'denied');
         throw unauthorized('invalid-credentials', 'invalid username or password');
       case 'locked':
+        await audit(found.role, 'locked');
         throw accountLocked(outcome.retryAfterS);
     }
   }

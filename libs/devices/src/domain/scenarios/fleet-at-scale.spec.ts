@@ -15,15 +15,12 @@ describe('scenario: 100,000 devices on the hot path', () => {
 
     // Ten more rounds (1M heartbeats) at the 5 s cadence: every result is the same shared empty array.
     let same = true;
-    const start = performance.now();
     for (let round = 1; round <= 10; round++) {
       for (let i = 0; i < n; i++) {
         if (tracker.heartbeat(ids[i], 'OK', T0 + round * 5000 + Math.floor((i * 5000) / n)) !== quiet) same = false;
       }
     }
-    const perHeartbeatUs = ((performance.now() - start) * 1000) / (10 * n);
     expect(same).toBe(true);
-    expect(perHeartbeatUs).toBeLessThan(20); // generous: catches O(log n) or allocation-heavy regressions only grossly
     for (const id of ids) if (tracker.stateOf(id) !== 'ONLINE') throw new Error(`${id} not ONLINE`);
   });
 
