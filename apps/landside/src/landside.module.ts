@@ -14,6 +14,7 @@ export class LandsideModule {
         HealthModule.forRoot({
           disconnectGraceS: config.devices.disconnectGraceS,
           escalateAfterS: config.devices.escalateAfterS,
+          failbackStableS: config.devices.failbackStableS,
           lastSeenFlushS: 15,
         }),
       ],

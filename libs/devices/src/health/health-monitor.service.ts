@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { MessageBus, type Unsubscribe } from '@landside/bus';
 import {
   DomainError,
@@ -22,6 +22,8 @@ import {
   type HealthEvent,
   type Transition,
 } from '../domain';
+import { FAILOVER_COMMANDS, FailoverRepository, type FailoverCommands } from '../failover';
+import { FailoverCoordinator, type FailoverEvent } from './failover-coordinator';
 import { HealthMetrics } from './health.metrics';
 import { HealthRepository, type DeviceRow } from './health.repository';
 import { HEALTH_OPTIONS, type HealthModuleOptions } from './health.options';
@@ -38,6 +40,8 @@ export interface RegistryDeviceView {
   readonly maintenance?: boolean;
 }
 export const REGISTRY_CHANNELS = { registered: 'device.registered', updated: 'device.updated', removed: 'device.removed' } as const;
+/** Published by the registry when a failover group is created or changed. */
+export const FAILOVER_GROUP_CHANNEL = 'failover-group.changed';
 
 interface PendingWrite {
   readonly transitions: Transition[];
@@ -65,12 +69,14 @@ export class HealthMonitor implements OnApplicationBootstrap, OnApplicationShutd
   private readonly types = new Map<string, DeviceType>();
   private readonly lastSeen = new Map<string, number>();
   private pending: PendingWrite = { transitions: [], actions: [], audit: [] };
+  private pendingFailovers: FailoverEvent[] = [];
   private flushScheduled = false;
   private flushing: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private armedAt: number | undefined;
   private lastSeenTimer: NodeJS.Timeout | undefined;
   private readonly unsubscribes: Unsubscribe[] = [];
+  private readonly failover: FailoverCoordinator;
   private started = false;
   private stopped = false;
 
@@ -79,16 +85,34 @@ export class HealthMonitor implements OnApplicationBootstrap, OnApplicationShutd
     private readonly repository: HealthRepository,
     private readonly bus: MessageBus,
     private readonly metrics: HealthMetrics,
+    private readonly failoverGroups: FailoverRepository,
+    @Optional() @Inject(FAILOVER_COMMANDS) commands?: FailoverCommands,
   ) {
     this.tracker = new HealthTracker({ disconnectGraceS: options.disconnectGraceS });
     this.engine = new AlertEngine(this.tracker, { newId: randomUUID, escalateAfterS: options.escalateAfterS });
+    this.failover = new FailoverCoordinator(
+      this.engine,
+      {
+        stateOf: (id) => this.tracker.stateOf(id),
+        alerts: (actions) => this.enqueue([], actions),
+        publish: (event) => this.publishFailover(event),
+        setActive: (groupId, member) => this.failoverGroups.setActive(groupId, member),
+      },
+      commands,
+      options.failbackStableS,
+    );
   }
 
   async onApplicationBootstrap(): Promise<void> {
     const now = Date.now();
     // Restart order (domain/README of the engine): restore open alerts, register devices, then
     // give every device one tolerance window before any OFFLINE — no alert storm after restart.
-    const [devices, alerts] = await Promise.all([this.repository.loadDevices(), this.repository.loadOpenAlerts()]);
+    const [devices, alerts, groups] = await Promise.all([
+      this.repository.loadDevices(),
+      this.repository.loadOpenAlerts(),
+      this.failoverGroups.load(),
+    ]);
+    this.failover.load(groups);
     await this.repository.markRestart(now);
     this.engine.restore(alerts);
     const events: HealthEvent[] = [];
@@ -105,6 +129,7 @@ export class HealthMonitor implements OnApplicationBootstrap, OnApplicationShutd
       await this.bus.subscribe<RegistryDeviceView>(REGISTRY_CHANNELS.registered, (d) => this.onRegistered(d)),
       await this.bus.subscribe<RegistryDeviceView>(REGISTRY_CHANNELS.updated, (d) => this.onUpdated(d)),
       await this.bus.subscribe<RegistryDeviceView>(REGISTRY_CHANNELS.removed, (d) => this.onRemoved(d.id)),
+      await this.bus.subscribe<{ id: string }>(FAILOVER_GROUP_CHANNEL, (g) => void this.onGroupChanged(g.id)),
     );
     this.started = true;
     this.metrics.bindFleet(() => this.fleetSnapshot(), () => this.engine.openAlerts());
@@ -257,9 +282,10 @@ export class HealthMonitor implements OnApplicationBootstrap, OnApplicationShutd
 
   private arm(): void {
     if (this.stopped) return;
-    const a = this.tracker.next();
-    const b = this.engine.next();
-    const next = a === undefined ? b : b === undefined ? a : Math.min(a, b);
+    let next: number | undefined;
+    for (const at of [this.tracker.next(), this.engine.next(), this.failover.next()]) {
+      if (at !== undefined && (next === undefined || at < next)) next = at;
+    }
     if (next === this.armedAt) return;
     clearTimeout(this.timer);
     this.armedAt = next;
@@ -274,6 +300,8 @@ export class HealthMonitor implements OnApplicationBootstrap, OnApplicationShutd
     const now = Date.now();
     // Order matters: the tracker's events first, then the engine's own deadlines (escalation).
     this.handle(this.tracker.tick(now), now, () => this.engine.tick(now));
+    this.failover.tick(now);
+    this.arm();
   }
 
   private handle(events: readonly HealthEvent[], now: number, after?: () => AlertAction[]): void {
@@ -282,13 +310,14 @@ export class HealthMonitor implements OnApplicationBootstrap, OnApplicationShutd
     if (after) actions.push(...after());
     for (const t of transitions) this.metrics.transition(t, now);
     this.enqueue(transitions, actions);
+    if (transitions.length > 0) this.failover.onTransitions(transitions, now);
     this.arm();
   }
 
   // ---- persistence then publication -------------------------------------------------------
 
   private enqueue(transitions: Transition[], actions: AlertAction[]): void {
-    if (transitions.length === 0 && actions.length === 0 && this.pending.audit.length === 0) return;
+    if (transitions.length === 0 && actions.length === 0 && this.pending.audit.length === 0 && this.pendingFailovers.length === 0) return;
     this.pending.transitions.push(...transitions);
     this.pending.actions.push(...actions);
     if (this.flushScheduled) return;
@@ -302,7 +331,7 @@ export class HealthMonitor implements OnApplicationBootstrap, OnApplicationShutd
   private async flush(): Promise<void> {
     const batch = this.pending;
     this.pending = { transitions: [], actions: [], audit: [] };
-    if (batch.transitions.length === 0 && batch.actions.length === 0 && batch.audit.length === 0) return;
+    if (batch.transitions.length === 0 && batch.actions.length === 0 && batch.audit.length === 0 && this.pendingFailovers.length === 0) return;
     // The latest snapshot per alert wins within a batch; every notifying action is published.
     const latest = new Map<string, Alert>();
     for (const action of batch.actions) latest.set(action.alert.id, action.alert);
@@ -325,11 +354,31 @@ export class HealthMonitor implements OnApplicationBootstrap, OnApplicationShutd
       if (zoneId) await this.publishTopic({ destination: `/topic/zones/${zoneId}/devices`, payload, zoneId, conflationKey: `device:${t.deviceId}` });
       if (t.to === 'OFFLINE') this.metrics.detectionLatency.observe({ reason: t.reason }, (publishedAt - t.at) / 1000);
     }
+    const failovers = this.pendingFailovers;
+    this.pendingFailovers = [];
+    for (const event of failovers) await this.publishTopic({ destination: '/topic/failovers', payload: event, zoneId: event.zoneId });
     for (const action of batch.actions) {
       if (!action.notify) continue;
       const zoneId = this.zones.get(action.alert.deviceId) ?? undefined;
       await this.publishTopic({ destination: '/topic/alerts', payload: alertEvent(action, zoneId, this.types.get(action.alert.deviceId)), zoneId });
     }
+  }
+
+  private async onGroupChanged(groupId: string): Promise<void> {
+    const group = await this.failoverGroups.loadOne(groupId);
+    if (!group) {
+      this.failover.remove(groupId);
+      return;
+    }
+    this.failover.upsert(group);
+    this.failover.evaluate(groupId, Date.now());
+    this.arm();
+  }
+
+  /** Failover events follow the alerts they raise: published after the same batch commits. */
+  private publishFailover(event: FailoverEvent): void {
+    this.pendingFailovers.push(event);
+    this.enqueue([], []);
   }
 
   private publishTopic(envelope: TopicEnvelope): Promise<void> {

@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { FailoverRepository } from '../failover';
 import { AlertsController } from './alerts.controller';
 import { AlertsService } from './alerts.service';
 import { HealthMonitor } from './health-monitor.service';
@@ -13,7 +14,7 @@ export class HealthModule {
     return {
       module: HealthModule,
       controllers: [AlertsController],
-      providers: [{ provide: HEALTH_OPTIONS, useValue: options }, HealthRepository, HealthMetrics, HealthMonitor, AlertsService],
+      providers: [{ provide: HEALTH_OPTIONS, useValue: options }, HealthRepository, FailoverRepository, HealthMetrics, HealthMonitor, AlertsService],
       exports: [HealthMonitor],
     };
   }

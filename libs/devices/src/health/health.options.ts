@@ -5,6 +5,8 @@ export interface HealthModuleOptions {
   readonly disconnectGraceS: number;
   /** An alert still OPEN this long is escalated once and re-notified. */
   readonly escalateAfterS: number;
+  /** AUTO failback: the preferred member must be healthy this long first. */
+  readonly failbackStableS: number;
   /** How often `last_seen_at` is written (in bulk). */
   readonly lastSeenFlushS: number;
 }

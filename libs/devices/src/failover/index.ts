@@ -1,0 +1,3 @@
+export * from './failover-policy';
+export * from './failover.ports';
+export * from './failover-repository';
