@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { AppConfig } from '@landside/config';
-import { HealthModule } from '@landside/devices';
+import { CommandsModule, HealthModule } from '@landside/devices';
 import { coreModules } from '@landside/runtime';
 
 /** All-in-one (the embedded default): gateway + control + dispatch + dashboard in one process. */
@@ -17,6 +17,7 @@ export class LandsideModule {
           failbackStableS: config.devices.failbackStableS,
           lastSeenFlushS: 15,
         }),
+        CommandsModule.forRoot({ resultTimeoutS: config.devices.commandResultTimeoutS }),
       ],
     };
   }

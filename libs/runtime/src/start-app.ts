@@ -27,6 +27,8 @@ export async function startApp(rootModule: Type<unknown> | ReturnType<typeof Obj
   app.useLogger(new PinoNestLogger(logger));
   app.enableShutdownHooks();
   app.disable('x-powered-by');
+  // PUT /api/topology carries a whole airport (thousands of devices) in one document.
+  app.useBodyParser('json', { limit: '25mb' });
   app.setGlobalPrefix('api', { exclude: OBSERVABILITY_ROUTES });
   app.enableCors({ origin: [...config.allowedOrigins], credentials: false });
   app.useGlobalFilters(new DomainErrorFilter());
