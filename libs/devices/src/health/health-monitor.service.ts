@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { MessageBus, type Unsubscribe } from '@landside/bus';
 import {
+  DOMAIN_CHANNELS,
   DomainError,
   GATEWAY_CHANNELS,
   INGRESS_CHANNELS,
@@ -350,6 +351,8 @@ export class HealthMonitor implements OnApplicationBootstrap, OnApplicationShutd
     for (const t of batch.transitions) {
       const zoneId = this.zones.get(t.deviceId) ?? undefined;
       const payload = stateChangedEvent(t, this.types.get(t.deviceId), zoneId);
+      // For other services (parking counts a camera's bays as unknown while it is down).
+      await this.bus.publish(DOMAIN_CHANNELS.deviceStateChanged, payload);
       await this.publishTopic({ destination: '/topic/devices', payload, zoneId, conflationKey: `device:${t.deviceId}` });
       if (zoneId) await this.publishTopic({ destination: `/topic/zones/${zoneId}/devices`, payload, zoneId, conflationKey: `device:${t.deviceId}` });
       if (t.to === 'OFFLINE') this.metrics.detectionLatency.observe({ reason: t.reason }, (publishedAt - t.at) / 1000);

@@ -1,21 +1,12 @@
-import type { DeviceType } from '@landside/contracts';
+import type { DeviceStateChangedEvent, DeviceType } from '@landside/contracts';
+
+export type { DeviceStateChangedEvent };
 import type { AlertAction, Alert, Transition } from '../domain';
 
 /**
  * What operators receive on `/topic/devices`, `/topic/zones/{zoneId}/devices` and `/topic/alerts`
  * (SPEC §4: each event body names its `kind`, the entity, and `at`).
  */
-export interface DeviceStateChangedEvent {
-  readonly kind: 'device.state-changed';
-  readonly deviceId: string;
-  readonly deviceType?: DeviceType;
-  readonly zoneId?: string;
-  readonly from: string;
-  readonly to: string;
-  readonly reason: string;
-  readonly flapping: boolean;
-  readonly at: string;
-}
 
 export function stateChangedEvent(t: Transition, deviceType: DeviceType | undefined, zoneId: string | undefined): DeviceStateChangedEvent {
   return { kind: 'device.state-changed', deviceId: t.deviceId, deviceType, zoneId, from: t.from, to: t.to, reason: t.reason, flapping: t.flapping, at: new Date(t.at).toISOString() };
