@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { AppConfig } from '@landside/config';
-import { CommandsModule, HealthModule } from '@landside/devices';
+import { CommandsModule, HealthModule, RegistryModule } from '@landside/devices';
 import { coreModules } from '@landside/runtime';
 
 /** All-in-one (the embedded default): gateway + control + dispatch + dashboard in one process. */
@@ -11,6 +11,7 @@ export class LandsideModule {
       module: LandsideModule,
       imports: [
         ...coreModules(config),
+        RegistryModule,
         HealthModule.forRoot({
           disconnectGraceS: config.devices.disconnectGraceS,
           escalateAfterS: config.devices.escalateAfterS,

@@ -2,3 +2,14 @@
 export * from './health';
 export * from './failover';
 export * from './commands';
+export {
+  RegistryModule,
+  DeviceRegistry,
+  REGISTRY_EVENT_CHANNELS,
+  type DeviceView,
+  type DeviceRegistered,
+  type DeviceUpdated,
+  type DeviceRemoved,
+  type FailoverGroupChanged,
+  type ZoneChanged,
+} from './registry';

@@ -1,0 +1,15 @@
+import { IsIn, IsOptional } from 'class-validator';
+import { PageQueryDto } from '../../http/pagination';
+import { ZONE_KINDS, type ZoneKind } from '../registry-vocabulary';
+import { IsEntityId } from './entity-id';
+
+/** GET /zones?kind=&parentId=&limit=&cursor= */
+export class ListZonesQueryDto extends PageQueryDto {
+  @IsOptional()
+  @IsIn(ZONE_KINDS)
+  kind?: ZoneKind;
+
+  @IsOptional()
+  @IsEntityId()
+  parentId?: string;
+}

@@ -1,0 +1,10 @@
+import { IsOptional } from 'class-validator';
+import { PageQueryDto } from '../../http/pagination';
+import { IsEntityId } from './entity-id';
+
+/** GET /lanes, /bays, /failover-groups: `?zoneId=&limit=&cursor=`. */
+export class ZoneFilterQueryDto extends PageQueryDto {
+  @IsOptional()
+  @IsEntityId()
+  zoneId?: string;
+}
