@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { CommandIngressController } from './ingress/command-ingress.controller';
+import { DispatchIngressController } from './ingress/dispatch-ingress.controller';
 import { DeviceIngressController } from './ingress/device-ingress.controller';
 import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
 import { HandlerRegistry } from './routing/handler-registry';
@@ -19,7 +20,7 @@ export class MessagingModule {
       module: MessagingModule,
       global: true,
       imports: [DiscoveryModule],
-      providers: [{ provide: MESSAGING_OPTIONS, useValue: options }, HandlerRegistry, StompGateway, DeviceIngressController, CommandIngressController],
+      providers: [{ provide: MESSAGING_OPTIONS, useValue: options }, HandlerRegistry, StompGateway, DeviceIngressController, CommandIngressController, DispatchIngressController],
       exports: [StompGateway, HandlerRegistry],
     };
   }

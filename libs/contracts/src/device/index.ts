@@ -4,3 +4,4 @@ export * from './command-result.dto';
 export * from './ingress-events';
 export * from './create-command.dto';
 export * from './domain-events';
+export * from './dispatch.dto';
