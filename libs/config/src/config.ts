@@ -35,6 +35,8 @@ export interface AppConfig {
   readonly allowedOrigins: readonly string[];
   /** Seed the demo airport and run the simulator. */
   readonly demo: boolean;
+  /** Devices in the demo airport (`DEMO_DEVICES`). */
+  readonly demoDevices: number;
   readonly logLevel: LogLevel;
   readonly stomp: {
     /** Plain STOMP over TCP; 0 disables the listener. */
@@ -195,6 +197,7 @@ const SPECS = {
   ADMIN_PASSWORD: nonEmpty({ default: undefined }),
   ALLOWED_ORIGINS: originList({ default: 'http://localhost:3000' }),
   DEMO: boolean({ default: undefined }),
+  DEMO_DEVICES: nonNegativeInt({ default: 300 }),
   LOG_LEVEL: logLevel({ default: 'info' }),
   STOMP_MAX_FRAME_BYTES: nonNegativeInt({ default: 65536 }),
   STOMP_MAX_PRECONNECT_FRAME_BYTES: nonNegativeInt({ default: 8192 }),
@@ -275,6 +278,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     admin: { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD },
     allowedOrigins: [...new Set(splitList(e.ALLOWED_ORIGINS).map((o) => normalizeOrigin(o) ?? o))],
     demo: e.DEMO ?? embedded,
+    demoDevices: Math.max(24, e.DEMO_DEVICES),
     logLevel: e.LOG_LEVEL,
     stomp: {
       tcpPort: e.STOMP_TCP_PORT,

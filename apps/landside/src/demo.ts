@@ -1,0 +1,48 @@
+import { Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { TokenService } from '@landside/auth';
+import type { AppConfig } from '@landside/config';
+import { readMeta, writeMeta } from '@landside/persistence';
+import type { RunningApp } from '@landside/runtime';
+import { buildAirport, startSimulation, type Simulation } from '../../../device-simulator/src';
+
+const SEEDED = 'demo.seeded';
+
+/**
+ * The live demo of the embedded default (SPEC §9): on first run the demo airport is seeded
+ * through the public API (PUT /api/topology), later runs find it seeded and skip that; then the
+ * device simulator runs against this very process over loopback, with an occasional fault, so
+ * the dashboard and topics are alive within seconds. The simulator stays a client: it talks
+ * HTTP and STOMP; only its device tokens are minted here (same claims as /api/auth/device-token,
+ * without an argon2 check per device).
+ */
+export async function startDemo(running: RunningApp, config: AppConfig): Promise<Simulation> {
+  const logger = new Logger('Demo');
+  const db = running.app.get(DataSource);
+  const tokens = running.app.get(TokenService);
+  const seeded = (await readMeta(db, SEEDED)) !== undefined;
+  const airport = buildAirport({ devices: config.demoDevices });
+  const types = new Map(airport.devices.map((d) => [d.id, d.type]));
+  const zones = new Map(airport.devices.map((d) => [d.id, d.zoneId]));
+  const simulation = await startSimulation({
+    url: `http://127.0.0.1:${running.httpPort}`,
+    tcpPort: running.tcpPort ?? 0,
+    admin: { token: tokens.sign({ sub: 'demo', role: 'ADMIN' }, 24 * 3600) },
+    airport,
+    provision: !seeded,
+    deviceTokens: (deviceId) => {
+      const ttl = config.auth.deviceTokenTtlS;
+      const zone = zones.get(deviceId);
+      const accessToken = tokens.sign({ sub: deviceId, role: 'DEVICE', deviceType: types.get(deviceId), zones: zone ? [zone] : undefined }, ttl);
+      return Promise.resolve({ accessToken, expiresIn: ttl });
+    },
+    faults: { ratePerMin: 1 },
+    commandsPerMin: 2,
+    log: (message) => logger.log(message),
+  });
+  if (!seeded) {
+    await writeMeta(db, SEEDED, new Date().toISOString());
+    logger.log(`demo airport seeded: ${airport.devices.length} devices`);
+  }
+  return simulation;
+}
