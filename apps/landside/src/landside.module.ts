@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { AppConfig } from '@landside/config';
+import { ParkingModule } from '@landside/parking';
 import { controlModules, coreModules } from '@landside/runtime';
 
 /** All-in-one (the embedded default): gateway + control + dispatch + dashboard in one process. */
@@ -8,7 +9,7 @@ export class LandsideModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: LandsideModule,
-      imports: [...coreModules(config), ...controlModules(config)],
+      imports: [...coreModules(config), ...controlModules(config), ParkingModule],
     };
   }
 }

@@ -10,10 +10,12 @@ import { Init1763856000000 } from './1763856000000-init';
 import { Auth1763856000100 } from './1763856000100-auth';
 import { Control1763856000200 } from './1763856000200-control';
 import { AlertDetails1763856000250 } from './1763856000250-alert-details';
+import { Parking1763856000500 } from './1763856000500-parking';
 
 export const MIGRATIONS: Array<new () => MigrationInterface> = [
   Init1763856000000,
   Auth1763856000100,
   Control1763856000200,
   AlertDetails1763856000250,
+  Parking1763856000500,
 ];
