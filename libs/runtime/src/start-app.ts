@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
 import { BadRequestException, ValidationPipe, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -49,6 +51,7 @@ export async function startApp(rootModule: Type<unknown> | ReturnType<typeof Obj
     prefix: '/assets/',
     index: false,
   });
+  serveDashboard(app);
 
   const gateway = app.get(StompGateway);
   gateway.attach(app.getHttpServer());
@@ -57,6 +60,50 @@ export async function startApp(rootModule: Type<unknown> | ReturnType<typeof Obj
   const httpPort = (app.getHttpServer().address() as AddressInfo).port;
   logger.info({ httpPort, tcpPort, embedded: config.embedded }, 'Landside listening');
   return { app, httpPort, tcpPort, close: () => app.close() };
+}
+
+/**
+ * The operator dashboard (apps/dashboard, built by `npm run build` into dist/dashboard): the page at
+ * `/`, its script and styles under `/dashboard/`, the STOMP browser bundle at
+ * `/assets/stomp.umd.min.js` (SockJS is at `/assets/sockjs.min.js`). Nothing from a CDN.
+ */
+function serveDashboard(app: NestExpressApplication): void {
+  const dir = dashboardDir();
+  const express = app.getHttpAdapter().getInstance() as import('express').Express;
+  // build.mjs copies the bundle into dist/dashboard (@stomp/stompjs is a dev dependency)
+  const stompBundle = dir ? join(dir, 'vendor', 'stomp.umd.min.js') : stompBundleFromModules();
+  if (stompBundle && existsSync(stompBundle)) express.get('/assets/stomp.umd.min.js', (_req, res) => res.sendFile(stompBundle));
+  if (dir) {
+    app.useStaticAssets(dir, { prefix: '/dashboard/', index: false });
+    express.get(['/', '/index.html'], (_req, res) => res.sendFile(join(dir, 'index.html')));
+  } else {
+    express.get(['/', '/index.html'], (_req, res) => {
+      res
+        .status(503)
+        .type('html')
+        .send('<!doctype html><title>Landside</title><p>The dashboard is not built: run <code>npm run build</code> and restart.</p>');
+    });
+  }
+}
+
+function stompBundleFromModules(): string | undefined {
+  try {
+    return join(dirname(require.resolve('@stomp/stompjs')), 'stomp.umd.min.js');
+  } catch {
+    return undefined;
+  }
+}
+
+/** dist/dashboard, whether running from dist/ (node dist/apps/…) or from sources (tests). */
+function dashboardDir(): string | undefined {
+  const candidates = [
+    resolve(process.cwd(), 'dist', 'dashboard'),
+    // dist/libs/runtime/src/start-app.js → dist/dashboard
+    resolve(__dirname, '..', '..', '..', 'dashboard'),
+    // libs/runtime/src/start-app.ts → dist/dashboard
+    resolve(__dirname, '..', '..', '..', 'dist', 'dashboard'),
+  ];
+  return candidates.find((dir) => existsSync(join(dir, 'index.html')));
 }
 
 function fieldErrors(errors: ValidationError[], parent = ''): Record<string, string[]> {
