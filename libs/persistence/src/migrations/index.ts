@@ -11,6 +11,7 @@ import { Auth1763856000100 } from './1763856000100-auth';
 import { Control1763856000200 } from './1763856000200-control';
 import { AlertDetails1763856000250 } from './1763856000250-alert-details';
 import { Parking1763856000500 } from './1763856000500-parking';
+import { Dispatch1763856000600 } from './1763856000600-dispatch';
 
 export const MIGRATIONS: Array<new () => MigrationInterface> = [
   Init1763856000000,
@@ -18,4 +19,5 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   Control1763856000200,
   AlertDetails1763856000250,
   Parking1763856000500,
+  Dispatch1763856000600,
 ];

@@ -1,0 +1,24 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { DispatchDeniedWriteFilter } from './http/denied-write-audit.filter';
+import { DispatchController } from './http/dispatch.controller';
+import { DispatchMetrics } from './dispatch.metrics';
+import { DISPATCH_OPTIONS, type DispatchModuleOptions } from './dispatch.options';
+import { DispatchRepository } from './dispatch.repository';
+import { DispatchService } from './dispatch.service';
+
+/**
+ * Taxi dispatch (SPEC §7) around the pure domain in `./domain`: REST under `/api/dispatch`, the
+ * STOMP inputs from the bus (lot-camera reads, kiosk requests, driver regions), no-show timers,
+ * metrics. Needs the core modules (persistence, bus, auth, observability, messaging).
+ * Import `DispatchModule` for the defaults or `DispatchModule.forRoot(options)`.
+ */
+@Module({
+  controllers: [DispatchController],
+  providers: [DispatchRepository, DispatchMetrics, DispatchService, DispatchDeniedWriteFilter],
+  exports: [DispatchService],
+})
+export class DispatchModule {
+  static forRoot(options: DispatchModuleOptions = {}): DynamicModule {
+    return { module: DispatchModule, providers: [{ provide: DISPATCH_OPTIONS, useValue: options }] };
+  }
+}
