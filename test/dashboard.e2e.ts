@@ -251,6 +251,60 @@ describe('operator dashboard', () => {
     await scoped.close();
   });
 
+  browserIt('shows a taxi stand and a new match on the taxi board without reload', async () => {
+    const db = server.app.get(DataSource);
+    const stand = 'T9-TAXI';
+    await db.query(`INSERT INTO zones (id, name, kind) VALUES ($1, 'T9 taxi stand', 'TAXI_STAND')`, [stand]);
+    await db.query(`INSERT INTO lanes (id, zone_id, kind) VALUES ('T9-LOT-IN', $1, 'LOT_ENTRY')`, [stand]);
+    await db.query(`INSERT INTO devices (id, type, name, zone_id, lane_id, secret_hash) VALUES ('lotcam-9', 'TAXI_LOT_CAMERA', 'lotcam-9', $1, 'T9-LOT-IN', 'x')`, [stand]);
+    const admin = `Bearer ${server.token({ sub: 'admin', role: 'ADMIN' })}`;
+    await request(base)
+      .put('/api/dispatch/destinations')
+      .set('Authorization', admin)
+      .send({ destinations: [{ name: 'Gangnam', region: 'SEOUL' }, { name: 'Songdo', region: 'INCHEON' }] })
+      .expect(200);
+    await request(base).post('/api/dispatch/taxis').set('Authorization', admin).send({ plate: 'S9', licenceRegion: 'SEOUL', vehicleClass: 'STANDARD' }).expect(201);
+    await request(base)
+      .post('/api/dispatch/stands')
+      .set('Authorization', admin)
+      .send({ zoneId: stand, mode: 'REGIONAL', regions: ['SEOUL', 'INCHEON'], curbTarget: 1, nearQueue: false, priorityWindowMin: 90 })
+      .expect(201);
+
+    const page = await openAs('op1', 'operator-pass-1');
+    const card = `.stand[data-stand-id="${stand}"]`;
+    await page.waitForSelector(`${card}[data-version]`, { timeout: 10_000 });
+    expect(await page.textContent(`${card} [data-mode]`)).toBe('REGIONAL');
+    expect(await page.getAttribute(`${card} [data-lot]`, 'data-lot')).toBe('0');
+
+    // the lot camera reads the taxi at the lot entry: it is queued and called up to the curb (curbTarget 1), live
+    const lotcam = await RawStompClient.tcp(server.tcpPort);
+    try {
+      expect((await lotcam.connect(server.deviceToken('lotcam-9', 'TAXI_LOT_CAMERA'))).command).toBe('CONNECTED');
+      lotcam.send('SEND', { destination: '/app/events', 'content-type': 'application/json', receipt: 'read-s9' }, JSON.stringify({ type: 'PLATE_READ', plate: 'S9', confidence: 0.98, laneId: 'T9-LOT-IN' }));
+      await lotcam.take((f) => f.command === 'RECEIPT' && f.header('receipt-id') === 'read-s9', 10_000);
+    } finally {
+      lotcam.close();
+    }
+    await page.waitForSelector(`${card} [data-curb="1"]`, { timeout: 10_000 });
+    await page.waitForSelector(`${card} tr[data-queue="SEOUL"][data-class="STANDARD"] td[data-count="curb"]:text-is("1")`);
+
+    // a passenger asks over REST: the match appears, and the called taxi is no longer counted at the curb
+    const ticket = await request(base)
+      .post('/api/dispatch/requests')
+      .set('Authorization', admin)
+      .send({ zoneId: stand, destination: 'Gangnam', partySize: 1, vehicleClass: 'STANDARD' })
+      .expect(201);
+    expect(ticket.body).toMatchObject({ stage: 'MATCHED', match: { plate: 'S9' } });
+    const match = `#taxi-matches li[data-match-plate="S9"][data-match-ticket="${ticket.body.ticket as string}"][data-stand-id="${stand}"]`;
+    await page.waitForSelector(match, { timeout: 10_000 });
+    expect(await page.textContent(match)).toContain(`S9 ↔ ticket ${ticket.body.ticket as string}`);
+    await page.waitForSelector(`${card} [data-curb="0"]`, { timeout: 10_000 });
+    await page.waitForSelector(`${card} [data-active-matches="1"]`, { timeout: 10_000 });
+    await page.locator('.panel.taxi').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(OUT, 'dashboard-taxi-board.png'), fullPage: true });
+    await page.close();
+  });
+
   browserIt('works with SockJS forced to xhr-streaming', async () => {
     const urls: string[] = [];
     const page = await openAs('admin', TEST_ADMIN_PASSWORD, '?transports=xhr-streaming', urls);

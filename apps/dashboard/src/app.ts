@@ -86,6 +86,60 @@
     at: string;
   }
 
+  interface StandSummary {
+    zoneId: string;
+    mode: string;
+  }
+  interface QueueLength {
+    queue: string;
+    vehicleClass: string;
+    lot: number;
+    curb: number;
+    passengers: number;
+  }
+  interface MatchView {
+    matchId: string;
+    zoneId: string;
+    plate: string;
+    ticket: string;
+    queue: string;
+    vehicleClass: string;
+    matchedAt: string;
+  }
+  interface ZoneDispatch {
+    zoneId: string;
+    mode: string;
+    regions: string[];
+    version: number;
+    at: string;
+    queues: QueueLength[];
+    lot: number;
+    curb: number;
+    waits: { windowMin: number; count: number; p50S: number | null; p95S: number | null };
+    matchesPerMinute: number;
+    matchesTotal: number;
+    activeMatches: MatchView[];
+  }
+  interface DispatchEvent {
+    kind: string;
+    zoneId: string;
+    at: string;
+    matchId?: string;
+    plate?: string;
+    ticket?: string;
+    queue?: string;
+    vehicleClass?: string;
+  }
+  interface RecentMatch {
+    matchId: string;
+    zoneId: string;
+    plate: string;
+    ticket: string;
+    queue: string;
+    vehicleClass: string;
+    at: string;
+  }
+
   const STATES = ['ONLINE', 'DEGRADED', 'FAULT', 'OFFLINE', 'MAINTENANCE', 'UNKNOWN'];
   const ALERT_RANK: Record<string, number> = { OPEN: 0, ACKNOWLEDGED: 1, RESOLVED: 2 };
   const COMMAND_RANK: Record<string, number> = { QUEUED: 0, SENT: 1, DELIVERED: 2 };
@@ -103,6 +157,9 @@
   const occupancy = new Map<string, Occupancy>();
   const zoneNames = new Map<string, string>();
   const failovers: FailoverEvent[] = [];
+  const stands = new Map<string, ZoneDispatch | { zoneId: string; mode: string; error: string }>();
+  const recentMatches: RecentMatch[] = [];
+  const MAX_MATCHES = 30;
   let selected: string | null = null;
 
   // ---------- DOM helpers ----------
@@ -337,6 +394,138 @@
       for (const fn of pending) fn();
       renderAll();
     }
+    if (gen === generation) await snapshotStands(client, gen);
+  }
+
+  // ---------- taxi stands ----------
+  // Stand list first, then one subscription per stand, then each stand's figures: anything that
+  // happens after the subscription re-fetches the figures, so the board cannot stay behind.
+  async function snapshotStands(client: import('@stomp/stompjs').Client, gen: number): Promise<void> {
+    let list: StandSummary[];
+    try {
+      list = await all<StandSummary>('/dispatch/stands');
+    } catch (err) {
+      if (gen !== generation) return;
+      stands.clear();
+      $('stand-count').textContent = `unavailable: ${(err as Error).message}`;
+      renderStands();
+      return;
+    }
+    if (gen !== generation) return;
+    stands.clear();
+    recentMatches.length = 0;
+    for (const s of list) {
+      stands.set(s.zoneId, { zoneId: s.zoneId, mode: s.mode, error: 'loading…' });
+      client.subscribe(`/topic/dispatch/${s.zoneId}`, (message) => {
+        if (gen !== generation) return;
+        let e: DispatchEvent;
+        try {
+          e = JSON.parse(message.body) as DispatchEvent;
+        } catch {
+          return;
+        }
+        if (e.kind === 'dispatch.matched' && e.matchId && e.plate && e.ticket) {
+          addMatch({ matchId: e.matchId, zoneId: e.zoneId || s.zoneId, plate: e.plate, ticket: e.ticket, queue: e.queue ?? '', vehicleClass: e.vehicleClass ?? '', at: e.at });
+        }
+        void loadStand(s.zoneId, gen);
+      });
+    }
+    renderStands();
+    await Promise.all(list.map((s) => loadStand(s.zoneId, gen, true)));
+  }
+
+  async function loadStand(zoneId: string, gen: number, seed = false): Promise<void> {
+    try {
+      const view = await api<ZoneDispatch>('GET', `/dispatch/zones/${encodeURIComponent(zoneId)}`);
+      if (gen !== generation) return;
+      const known = stands.get(zoneId);
+      // responses can overtake each other: never replace newer figures with older ones
+      if (known && 'version' in known && known.version > view.version) return;
+      stands.set(zoneId, view);
+      if (seed) for (const m of view.activeMatches) addMatch({ ...m, at: m.matchedAt }, false);
+    } catch (err) {
+      if (gen !== generation) return;
+      const known = stands.get(zoneId);
+      if (!known || !('version' in known)) stands.set(zoneId, { zoneId, mode: known?.mode ?? '?', error: (err as Error).message });
+    }
+    renderStands();
+  }
+
+  function addMatch(m: RecentMatch, render = true): void {
+    if (recentMatches.some((x) => x.matchId === m.matchId)) return;
+    recentMatches.push(m);
+    recentMatches.sort((a, b) => b.at.localeCompare(a.at));
+    recentMatches.length = Math.min(recentMatches.length, MAX_MATCHES);
+    if (render) renderStands();
+  }
+
+  function seconds(s: number | null): string {
+    if (s === null) return '—';
+    return s < 120 ? `${Math.round(s)} s` : `${(s / 60).toFixed(1)} min`;
+  }
+
+  function renderStands(): void {
+    const list = [...stands.values()].sort((a, b) => a.zoneId.localeCompare(b.zoneId));
+    $('stand-count').textContent = `${list.length} stand${list.length === 1 ? '' : 's'}`;
+    $('stands').replaceChildren(
+      ...(list.length
+        ? list.map((s) => {
+            const title = h('h3', {}, zoneNames.get(s.zoneId) && zoneNames.get(s.zoneId) !== s.zoneId ? `${zoneNames.get(s.zoneId)} (${s.zoneId})` : s.zoneId, h('span', { class: 'mode', 'data-mode': s.mode }, s.mode));
+            if (!('version' in s)) return h('div', { class: 'stand', 'data-stand-id': s.zoneId }, title, h('p', { class: 'muted' }, s.error));
+            const fig = (label: string, value: string, attr: string): HTMLElement => h('span', { [attr]: value }, `${label} `, h('b', {}, value));
+            return h(
+              'div',
+              { class: 'stand', 'data-stand-id': s.zoneId, 'data-version': String(s.version) },
+              title,
+              h(
+                'div',
+                { class: 'figures' },
+                fig('lot', String(s.lot), 'data-lot'),
+                fig('curb', String(s.curb), 'data-curb'),
+                fig('wait p50', seconds(s.waits.p50S), 'data-wait-p50'),
+                fig('p95', seconds(s.waits.p95S), 'data-wait-p95'),
+                fig('matches/min', String(Math.round(s.matchesPerMinute * 10) / 10), 'data-matches-per-minute'),
+                fig('active', String(s.activeMatches.length), 'data-active-matches'),
+              ),
+              h(
+                'table',
+                { class: 'zones queues' },
+                h('thead', {}, h('tr', {}, h('th', {}, 'Queue'), h('th', {}, 'Class'), h('th', {}, 'Lot'), h('th', {}, 'Curb'), h('th', {}, 'Passengers'))),
+                h(
+                  'tbody',
+                  {},
+                  ...(s.queues.length
+                    ? s.queues.map((q) =>
+                        h(
+                          'tr',
+                          { 'data-queue': q.queue, 'data-class': q.vehicleClass },
+                          h('td', {}, q.queue),
+                          h('td', {}, q.vehicleClass),
+                          ...(['lot', 'curb', 'passengers'] as const).map((k) => h('td', { 'data-count': k, class: q[k] ? '' : 'zero' }, String(q[k]))),
+                        ),
+                      )
+                    : [h('tr', {}, h('td', { class: 'muted', colspan: '5' }, 'no queues'))]),
+                ),
+              ),
+            );
+          })
+        : [h('p', { class: 'muted' }, 'No taxi stands configured.')]),
+    );
+    $('taxi-matches').replaceChildren(
+      ...(recentMatches.length
+        ? recentMatches.map((m) =>
+            h(
+              'li',
+              { 'data-match-id': m.matchId, 'data-match-plate': m.plate, 'data-match-ticket': m.ticket, 'data-stand-id': m.zoneId },
+              `${time(m.at)} ${m.zoneId} · `,
+              h('b', {}, m.plate),
+              ' ↔ ticket ',
+              h('b', {}, m.ticket),
+              ` · ${m.queue}${m.vehicleClass ? ` ${m.vehicleClass}` : ''}`,
+            ),
+          )
+        : [h('li', { class: 'muted' }, 'No matches yet.')]),
+    );
   }
 
   // ---------- applying events ----------
