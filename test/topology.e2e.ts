@@ -242,14 +242,14 @@ describe('PUT /api/topology', () => {
         { id: 'g2', type: 'GATE', zoneId: 'NEWZONE' },
       ],
       failoverGroups: [{ id: 'fg-bad', zoneId: 'NEWZONE', members: ['ok-1', 'd0003', 'ghost'] }],
-      stands: [{ zoneId: 'TS' }],
+      gates: [{ zoneId: 'TS' }],
     };
     const res = await put(bad);
     expect(res.status).toBe(400);
     const body = res.body as InvalidBody;
     expect(body.error).toBe('invalid-topology');
     const errors = new Map(body.errors.map((e) => [e.path, e.message]));
-    expect(errors.get('stands')).toMatch(/unknown top-level key/);
+    expect(errors.get('gates')).toMatch(/unknown top-level key/);
     expect(errors.get('zones[3].kind')).toMatch(/unknown value 'PLANET'/);
     expect(errors.get('zones[1].parentId')).toBe('parent cycle: C1 -> C2 -> C1');
     expect(errors.has('zones[2].parentId')).toBe(false); // one cycle, reported once

@@ -3,3 +3,4 @@ export * from './roles';
 export * from './device';
 export * from './domain-error';
 export * from './topics';
+export * from './topology-extension';

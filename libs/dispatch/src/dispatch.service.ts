@@ -14,6 +14,7 @@ import {
 } from '@landside/contracts';
 import { recordAudit } from '@landside/persistence';
 import {
+  DEFAULT_PRIORITY_WINDOW_MIN,
   DestinationTable,
   DispatchError,
   Stand,
@@ -273,6 +274,41 @@ export class DispatchService implements OnApplicationBootstrap, OnModuleDestroy 
       apply: (stand, at) => ({ decisions: onlyMode && patch.mode !== undefined ? stand.setMode(patch.mode, at) : stand.reconfigure(patch, at), result: stand.config }),
     });
     return standView(applied.result, applied.version, this.clock());
+  }
+
+  /**
+   * A stand of a topology document (`PUT /api/topology`), in the caller's transaction (the zone is
+   * checked by the caller): created as `POST /stands` does, or its configuration replaced as
+   * `PATCH` does (everyone keeps their place; absent optional fields take their defaults). An
+   * unchanged configuration writes nothing. Decisions are not published: a reconfiguration only
+   * changes queues' names and order of service, and the next input publishes as usual.
+   */
+  async configureStandIn(em: EntityManager, input: StandConfigInput): Promise<'created' | 'updated' | 'unchanged'> {
+    const zoneId = input.zoneId;
+    const locked = await this.repo.lockStand(em, zoneId, undefined);
+    const at = Math.max(this.clock(), locked?.lastInputAt ?? -Infinity);
+    if (locked === undefined) {
+      const state = new Stand(input, new InputDirectories(), this.standOptions).snapshot();
+      if (!(await this.repo.insertStand(em, state, at))) throw new DispatchError('conflict', `zone '${zoneId}' already has a stand`, { zoneId });
+      return 'created';
+    }
+    if (locked.state === null) throw new Error(`stand ${zoneId}: no state under the lock`);
+    const stand = Stand.restore(locked.state, new InputDirectories(), this.standOptions);
+    const decisions = stand.reconfigure(
+      {
+        mode: input.mode,
+        regions: input.regions,
+        curbTarget: input.curbTarget,
+        nearQueue: input.nearQueue ?? false,
+        priorityWindowMin: input.priorityWindowMin ?? DEFAULT_PRIORITY_WINDOW_MIN,
+        nearDistanceKm: input.nearDistanceKm ?? null,
+      },
+      at,
+    );
+    if (!decisions.some((d) => d.type === 'CONFIG_CHANGED')) return 'unchanged';
+    await this.repo.writeDecisions(em, zoneId, decisions, { sub: DISPATCH_SYSTEM.sub, role: DISPATCH_SYSTEM.role }, null);
+    await this.repo.writeStand(em, { zoneId, state: stand.snapshot(), at, nextDeadline: stand.nextDeadline(), noShowsTaxi: 0, noShowsPassenger: 0 });
+    return 'updated';
   }
 
   /** `POST /dispatch/taxis`: registers or updates a taxi (a taxi at a stand keeps its profile until it leaves). */

@@ -1,8 +1,8 @@
 /**
  * The topology document of PUT/GET /topology (SPEC §8): the whole airport's zones, lanes, bays,
  * devices and failover groups in one JSON object. Every top-level key is optional (an absent
- * key is an empty list). Unknown top-level keys are refused: `stands` and `destinations` are
- * added by the dispatch service when it exists.
+ * key is an empty list). Unknown top-level keys are refused, except those of the bound
+ * `TOPOLOGY_EXTENSIONS` (@landside/contracts): dispatch adds `stands` and `destinations`.
  *
  * Applying upserts every entity by id and leaves entities the document does not name alone
  * (no deletions: a partial document is safe). An entity in the document is its complete
@@ -85,12 +85,15 @@ export interface KindCounts {
 
 /** PUT /topology's answer: what changed, and the secrets of devices created without one (shown once). */
 export interface TopologyApplyResult {
-  readonly applied: Readonly<Record<TopologyKey, KindCounts>>;
+  /** Per registry kind; per extension key its `{created, updated}`. */
+  readonly applied: Readonly<Record<TopologyKey, KindCounts>> & { readonly [extensionKey: string]: { readonly created: number; readonly updated: number } };
   readonly secrets: Readonly<Record<string, string>>;
 }
 
-/** GET /topology: the document shape, fields at their defaults left out, never secrets. */
-export interface TopologyExport {
+/** GET /topology: the document shape, fields at their defaults left out, never secrets; plus each extension's section. */
+export type TopologyExport = RegistryTopologyExport & { readonly [extensionKey: string]: unknown };
+
+export interface RegistryTopologyExport {
   readonly zones: ReadonlyArray<{ id: string; name: string; kind: ZoneKind; parentId?: string; closed?: true }>;
   readonly lanes: ReadonlyArray<{ id: string; zoneId: string; kind: LaneKind; name?: string }>;
   readonly bays: ReadonlyArray<{ id: string; zoneId: string; cameraId?: string }>;

@@ -9,7 +9,7 @@ import type { DeviceEntity } from '../entities/device.entity';
 import type { FailoverGroupEntity } from '../entities/failover-group.entity';
 import type { LaneEntity } from '../entities/lane.entity';
 import type { ZoneEntity } from '../entities/zone.entity';
-import type { TopologyExport } from './topology-document';
+import type { RegistryTopologyExport } from './topology-document';
 
 export function exportTopology(rows: {
   readonly zones: readonly ZoneEntity[];
@@ -17,7 +17,7 @@ export function exportTopology(rows: {
   readonly bays: readonly BayEntity[];
   readonly devices: readonly DeviceEntity[];
   readonly failoverGroups: readonly FailoverGroupEntity[];
-}): TopologyExport {
+}): RegistryTopologyExport {
   return {
     zones: rows.zones.map((z) => ({ id: z.id, name: z.name, kind: z.kind, ...given('parentId', z.parentId), ...flag('closed', z.closed) })),
     lanes: rows.lanes.map((l) => ({ id: l.id, zoneId: l.zoneId, kind: l.kind, ...given('name', l.name === '' ? null : l.name) })),

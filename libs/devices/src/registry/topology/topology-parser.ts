@@ -209,16 +209,18 @@ class EntryReader {
   }
 }
 
-export function parseTopology(body: unknown): ParsedTopology {
+/** `extensionKeys`: the top-level keys of bound `TopologyExtension`s (their sections are checked by them). */
+export function parseTopology(body: unknown, extensionKeys: readonly string[] = []): ParsedTopology {
+  const allowedKeys = [...TOPOLOGY_KEYS, ...extensionKeys];
   const errors: TopologyError[] = [];
   const empty: ParsedTopology = { zones: [], lanes: [], bays: [], devices: [], failoverGroups: [], errors };
   if (!isObject(body)) {
-    errors.push({ path: '$', message: 'the document must be a JSON object with zones, lanes, bays, devices, failoverGroups' });
+    errors.push({ path: '$', message: `the document must be a JSON object with ${allowedKeys.join(', ')}` });
     return empty;
   }
   for (const key of Object.keys(body)) {
-    if (!(TOPOLOGY_KEYS as readonly string[]).includes(key)) {
-      errors.push({ path: key, message: `unknown top-level key; allowed: ${TOPOLOGY_KEYS.join(', ')}` });
+    if (!(allowedKeys as readonly string[]).includes(key)) {
+      errors.push({ path: key, message: `unknown top-level key; allowed: ${allowedKeys.join(', ')}` });
     }
   }
   const list = <T>(key: (typeof TOPOLOGY_KEYS)[number], allowed: readonly string[], read: (r: EntryReader) => T): Array<Parsed<T>> => {

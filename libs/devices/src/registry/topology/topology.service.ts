@@ -1,7 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { PasswordHasher } from '@landside/auth';
-import { DomainError, type Principal } from '@landside/contracts';
+import { DomainError, TOPOLOGY_EXTENSIONS, type Principal, type TopologyExtension } from '@landside/contracts';
 import type { Actor } from '../../audit/actor';
 import { AuditTrail } from '../../audit/audit-trail';
 import { generateDeviceSecret, type GeneratedSecret } from '../device-secret';
@@ -17,7 +17,7 @@ import { toZoneView } from '../views/zone-view';
 import { assertUnscoped } from '../zone-scope';
 import { mapLimit } from './map-limit';
 import { checkTopology } from './topology-checker';
-import type { TopologyApplyResult, TopologyDevice, TopologyDocument, TopologyError, TopologyExport } from './topology-document';
+import type { KindCounts, TopologyApplyResult, TopologyDevice, TopologyDocument, TopologyError, TopologyExport, TopologyKey } from './topology-document';
 import { exportTopology } from './topology-export';
 import { parseTopology, type ParsedTopology } from './topology-parser';
 import { counts, planTopology, type CurrentRows, type TopologyPlan } from './topology-plan';
@@ -48,16 +48,29 @@ export class TopologyService {
     private readonly audit: AuditTrail,
     private readonly publisher: RegistryPublisher,
     private readonly hasher: PasswordHasher,
-  ) {}
+    @Optional() @Inject(TOPOLOGY_EXTENSIONS) extensions?: readonly TopologyExtension[],
+  ) {
+    this.extensions = extensions ?? [];
+  }
+
+  /** Sections other services own (dispatch: `stands`, `destinations`), applied in the same transaction. */
+  private readonly extensions: readonly TopologyExtension[];
 
   async apply(actor: Actor, body: unknown): Promise<TopologyApplyResult> {
-    const parsed = parseTopology(body);
+    const parsed = parseTopology(body, this.extensions.map((e) => e.key));
+    const sections = this.extensions.flatMap((extension) => {
+      const section = isRecord(body) ? body[extension.key] : undefined;
+      return section === undefined || section === null ? [] : [{ extension, section }];
+    });
     const prepared = parsed.errors.length === 0 && actor.principal.zones === undefined ? await this.prepareSecrets(parsed) : undefined;
     const outcome = await this.audit.run(actor, 'topology.applied', null, async (em, note) => {
       assertUnscoped(actor.principal, 'PUT /topology');
       await lockRegistry(em);
       const current = await loadCurrentRows(em, parsed.bays.map((b) => b.value.id));
       const errors = [...parsed.errors, ...checkTopology(parsed, toSnapshot(current))];
+      const zoneKinds = new Map<string, string>([...current.zones].map(([id, z]) => [id, z.kind]));
+      for (const z of parsed.zones) if (!z.invalid.has('id') && !z.invalid.has('kind')) zoneKinds.set(z.value.id, z.value.kind);
+      for (const { extension, section } of sections) errors.push(...extension.validate(section, { zoneKinds }));
       if (errors.length > 0 || prepared === undefined) throw invalidTopology(errors);
       const doc = toDocument(parsed);
       const hashes = new Map(prepared.supplied);
@@ -70,13 +83,15 @@ export class TopologyService {
       }
       const plan = planTopology(doc, current, hashes);
       await writeTopology(em, plan);
-      const applied = {
+      const applied: Record<string, { created: number; updated: number }> & Record<TopologyKey, KindCounts> = {
         zones: counts(plan.zones),
         lanes: counts(plan.lanes),
         bays: counts(plan.bays),
         devices: counts(plan.devices),
         failoverGroups: counts(plan.failoverGroups),
       };
+      const at = Date.now();
+      for (const { extension, section } of sections) applied[extension.key] = await extension.apply(em, section, at);
       note.details['applied'] = applied;
       note.details['secretsGenerated'] = Object.keys(secrets).length;
       return { result: { applied, secrets }, events: await changeEvents(em, plan, current) };
@@ -88,7 +103,11 @@ export class TopologyService {
   /** The registry as a document PUT /topology accepts (no secrets), read in one consistent snapshot. */
   async export(principal: Principal): Promise<TopologyExport> {
     assertUnscoped(principal, 'GET /topology');
-    return this.dataSource.transaction('REPEATABLE READ', async (em) => exportTopology(await loadAllRows(em)));
+    return this.dataSource.transaction('REPEATABLE READ', async (em) => {
+      const doc: Record<string, unknown> = { ...exportTopology(await loadAllRows(em)) };
+      for (const extension of this.extensions) doc[extension.key] = await extension.export(em);
+      return doc as TopologyExport;
+    });
   }
 
   private async prepareSecrets(parsed: ParsedTopology): Promise<PreparedSecrets> {
@@ -109,6 +128,8 @@ export class TopologyService {
     return { supplied: new Map(supplied), generated: new Map(generated) };
   }
 }
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function invalidTopology(errors: readonly TopologyError[]): DomainError {
   // `error` in details replaces the code in the body: {statusCode: 400, error: 'invalid-topology', message, errors}.
