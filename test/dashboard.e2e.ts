@@ -198,8 +198,8 @@ describe('operator dashboard', () => {
     const dev = await FakeDevice.start(server, 'gate-1', 'GATE', true);
     devices.push(dev);
     await page.waitForSelector(tile('gate-1', 'ONLINE'), { timeout: 10_000 });
-    // recovery resolves the OFFLINE alert: it leaves the panel live
-    await page.waitForSelector('.alert[data-device-id="gate-1"]', { state: 'detached', timeout: 10_000 });
+    // recovery resolves the OFFLINE alert live: it fades (and leaves the panel a little later)
+    await page.waitForSelector('.alert.resolved[data-device-id="gate-1"][data-alert-state="RESOLVED"]', { timeout: 10_000 });
     await page.click(tile('gate-1'));
     await page.waitForSelector('#dp-commands:not([hidden])');
     await page.waitForSelector('#dp-history li');

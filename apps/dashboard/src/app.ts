@@ -142,6 +142,7 @@
 
   const STATES = ['ONLINE', 'DEGRADED', 'FAULT', 'OFFLINE', 'MAINTENANCE', 'UNKNOWN'];
   const ALERT_RANK: Record<string, number> = { OPEN: 0, ACKNOWLEDGED: 1, RESOLVED: 2 };
+  const RESOLVED_FADE_MS = 15_000;
   const COMMAND_RANK: Record<string, number> = { QUEUED: 0, SENT: 1, DELIVERED: 2 };
   const TERMINAL_RANK = 3;
   const SESSION_KEY = 'landside.session';
@@ -564,8 +565,16 @@
     if (!a) return;
     const known = alerts.get(a.id);
     if (known && (ALERT_RANK[a.state] ?? 0) < (ALERT_RANK[known.state] ?? 0)) return;
-    if (a.state === 'RESOLVED') alerts.delete(a.id);
-    else alerts.set(a.id, { ...known, ...a });
+    alerts.set(a.id, { ...known, ...a });
+    // A resolved alert stays a moment, faded, so the wall screen shows it went away.
+    if (a.state === 'RESOLVED' && known?.state !== 'RESOLVED') {
+      window.setTimeout(() => {
+        if (alerts.get(a.id)?.state === 'RESOLVED') {
+          alerts.delete(a.id);
+          renderAlerts();
+        }
+      }, RESOLVED_FADE_MS);
+    }
     renderAlerts();
   }
 
@@ -650,12 +659,12 @@
 
   function renderAlerts(): void {
     const list = [...alerts.values()].sort((a, b) => (ALERT_RANK[a.state] ?? 0) - (ALERT_RANK[b.state] ?? 0) || b.lastOccurredAt.localeCompare(a.lastOccurredAt));
-    $('alert-count').textContent = `${list.filter((a) => a.state === 'OPEN').length} open · ${list.length} active`;
+    $('alert-count').textContent = `${list.filter((a) => a.state === 'OPEN').length} open · ${list.filter((a) => a.state !== 'RESOLVED').length} active`;
     $('alerts').replaceChildren(
       ...list.map((a) => {
         const li = h(
           'li',
-          { class: 'alert', 'data-alert-id': a.id, 'data-device-id': a.deviceId, 'data-alert-state': a.state, 'data-severity': a.severity },
+          { class: a.state === 'RESOLVED' ? 'alert resolved' : 'alert', 'data-alert-id': a.id, 'data-device-id': a.deviceId, 'data-alert-state': a.state, 'data-severity': a.severity },
           h('span', { class: 'sev' }, a.severity),
           h('strong', {}, `${a.kind} · ${a.deviceId}`),
           h('span', { class: 'muted' }, `${a.state} · ${time(a.lastOccurredAt)}${a.acknowledgedBy ? ` · ack ${a.acknowledgedBy}: ${a.note ?? ''}` : ''}`),
