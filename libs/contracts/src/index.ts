@@ -4,3 +4,4 @@ export * from './device';
 export * from './domain-error';
 export * from './topics';
 export * from './topology-extension';
+export * from './pagination';
