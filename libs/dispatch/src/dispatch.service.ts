@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { MessageBus, type Unsubscribe } from '@landside/bus';
+import { MessageBus, type Unsubscribe, KeyedSerial } from '@landside/bus';
 import {
   DISPATCH_CHANNELS,
   DomainError,
@@ -59,7 +59,6 @@ import {
   type TripView,
   type ZoneDispatchView,
 } from './dispatch.views';
-import { KeyedSerial } from './keyed-serial';
 
 /** Who caused an input: a principal (REST, STOMP), a device (camera), or dispatch itself (timers). */
 export interface DispatchActor {

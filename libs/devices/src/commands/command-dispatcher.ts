@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { MessageBus, type Unsubscribe } from '@landside/bus';
+import { MessageBus, type Unsubscribe, KeyedSerial } from '@landside/bus';
 import { INGRESS_CHANNELS, type CommandResultReceived, type DeviceSessionChanged } from '@landside/contracts';
 import { COMMAND_CHANNELS, CommandEvents, type CommandDispatchRequested } from './command-events';
 import { CommandRepository, isUuid, type TransitionGuard } from './command.repository';
@@ -7,7 +7,6 @@ import { CommandService } from './command.service';
 import { CommandTimers } from './command-timers';
 import { COMMANDS_OPTIONS, DEFAULT_NACK_RETRY_MS, type CommandsModuleOptions } from './commands.options';
 import { isExpired, recoveryPlan, resultDeadline, toDeviceMessage, type CommandRecord, type LifecycleEvent } from './domain';
-import { KeyedSerial } from './keyed-serial';
 import { DeviceCommandChannel } from './ports';
 
 /**

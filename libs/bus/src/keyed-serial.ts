@@ -1,7 +1,8 @@
 /**
- * Runs tasks one at a time per key, in the order they were submitted: a device's deliveries,
- * ACKs, losses and results are applied on this node in the order they happened, so an ACK's
- * DELIVERED is written before the result that followed it. Different keys run concurrently.
+ * Runs tasks one at a time per key, in the order they were submitted; different keys run
+ * concurrently. Consumers of bus events use it to apply one entity's events in arrival order:
+ * the command dispatcher keys by device (an ACK's DELIVERED is written before the result that
+ * followed it), the dispatch service by stand (its row lock orders it against other processes).
  */
 export class KeyedSerial {
   private readonly tails = new Map<string, Promise<void>>();
