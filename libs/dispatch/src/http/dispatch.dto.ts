@@ -1,3 +1,4 @@
+import { PageQueryDto } from '@landside/contracts';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Max, MaxLength, Min, MinLength, ValidateIf, ValidateNested } from 'class-validator';
 import { DISPATCH_MODES, VEHICLE_CLASSES, type DispatchMode, type VehicleClass } from '../domain';
@@ -130,19 +131,5 @@ export class CompleteTripDto {
   distanceKm!: number;
 }
 
-export const MAX_PAGE_SIZE = 500;
-
-/** `GET /dispatch/stands?limit=&cursor=` (SPEC §8: limit ≤ 500, cursor). */
-export class ListStandsQueryDto {
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE_SIZE)
-  limit?: number;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(512)
-  cursor?: string;
-}
+/** `GET /dispatch/stands?limit=&cursor=` (SPEC §8: limit ≤ 500, cursor): the shared page query. */
+export class ListStandsQueryDto extends PageQueryDto {}
