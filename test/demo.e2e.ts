@@ -58,7 +58,13 @@ async function devices(running: RunningApp, token: string): Promise<Page['items'
   return all;
 }
 
-it('seeds the demo airport once, serves /health/ready, and its devices come ONLINE', async () => {
+async function stands(running: RunningApp, token: string): Promise<Array<{ zoneId: string; mode: string; regions: string[] }>> {
+  const res = await request(`http://127.0.0.1:${running.httpPort}`).get('/api/dispatch/stands').set('Authorization', `Bearer ${token}`).expect(200);
+  const items = (res.body as { items: Array<{ zoneId: string; mode: string; regions: string[] }> }).items;
+  return items.map(({ zoneId, mode, regions }) => ({ zoneId, mode, regions })).sort((a, b) => a.zoneId.localeCompare(b.zoneId));
+}
+
+it('seeds the demo airport (with its taxi stands) once, serves /health/ready, and its devices come ONLINE', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'landside-demo-'));
   try {
     let app = await start(dir);
@@ -75,10 +81,15 @@ it('seeds the demo airport once, serves /health/ready, and its devices come ONLI
       await sleep(500);
     }
     expect(online).toBeGreaterThanOrEqual(25);
+    expect(await stands(app.running, token())).toEqual([
+      { zoneId: 'T1-TAXI', mode: 'REGIONAL', regions: ['SEOUL', 'INCHEON', 'GYEONGGI'] },
+      { zoneId: 'T2-TAXI', mode: 'REGIONAL', regions: ['SEOUL', 'INCHEON', 'GYEONGGI'] },
+    ]);
     await app.stop();
 
     app = await start(dir);
     expect((await devices(app.running, token())).length).toBe(30);
+    expect(await stands(app.running, token())).toHaveLength(2);
     await app.stop();
   } finally {
     await rm(dir, { recursive: true, force: true });

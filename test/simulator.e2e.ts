@@ -58,6 +58,8 @@ it('scores recall 1.0, no false alerts and every detection in time for crashes, 
     airport: { devices: DEVICES, heartbeatIntervalS: 1, missTolerance: 2 },
     seed: 20240611,
     commandsPerMin: 40,
+    // taxis and passengers ten times a real stand's pace, so a short run sees matches
+    dispatchScale: 10,
     faults: { schedule: SCHEDULE, durationMs: 5000, flapPeriodMs: 400 },
     log: (m) => logs.push(m),
   });
@@ -103,8 +105,20 @@ it('scores recall 1.0, no false alerts and every detection in time for crashes, 
   expect(report.commands.issued - report.commands.unfinished).toBeGreaterThan(0);
   expect(report.commands.unfinished).toBeLessThanOrEqual(2);
   expect(report.commands.successRate).toBe(1);
-  // no dispatch API yet: no double match to check
-  expect(report.dispatch.status).toBe('n/a');
+  // taxis and passengers went through the stands: matched, never twice, in FIFO order
+  expect(running.dispatch.arrivals).toBeGreaterThan(0);
+  expect(running.dispatch.requests).toBeGreaterThan(0);
+  const d = report.dispatch;
+  if (d.status === 'n/a') throw new Error(`dispatch not scored: ${d.reason}`);
+  expect(d.source).toBe('audit log');
+  expect(d.matches).toBeGreaterThan(0);
+  expect(d.doubleMatches).toEqual([]);
+  expect(d.passengerFifo.checked).toBeGreaterThan(0);
+  expect(d.passengerFifo.violations).toEqual([]);
+  expect(d.taxiFifo.checked).toBeGreaterThan(0);
+  expect(d.taxiFifo.violations).toEqual([]);
+  expect(d.status).toBe('ok');
+  expect(running.dispatch.refused).toEqual({});
   expect(running.stats.stompErrors).toEqual({});
   expect(running.stats.queueErrors).toEqual({});
 });

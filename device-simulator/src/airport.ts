@@ -10,10 +10,13 @@
  *     LPR_CAMERA `…-LPR` and VEHICLE_DETECTOR `…-VD` as children (parentId: the gate)
  *   per level: a GUIDANCE_SIGN `T1-L01-SIGN`, GUIDANCE_CAMERAs `T1-L01-GC001`… each watching
  *     `baysPerCamera` bays `T1-L01-B0001`…
- *   PAYMENT_KIOSKs `T1-PK01`…; at the stand: TAXI_LOT_CAMERAs on lanes `T1-TAXI-IN01` (LOT_ENTRY)
- *     and `T1-TAXI-OUT01` (LOT_EXIT), DISPATCH_KIOSKs `T1-TAXI-DK01`…
+ *   PAYMENT_KIOSKs `T1-PK01`…; at the stand: TAXI_LOT_CAMERAs on lanes `T1-TAXI-IN01` (LOT_ENTRY),
+ *     `T1-TAXI-OUT01` (LOT_EXIT) and `T1-TAXI-CURB` (CURB), DISPATCH_KIOSKs `T1-TAXI-DK01`…
+ *   the stand runs REGIONAL dispatch over SEOUL / INCHEON / GYEONGGI (`stands` and `destinations`
+ *     of the document), served by a fleet of registered taxis (POST /api/dispatch/taxis)
  */
 import type { DeviceType } from '@landside/contracts';
+import { Random } from './random';
 
 /** Registry vocabularies (SPEC §8); not in `contracts`, so spelled here. */
 export type ZoneKind = 'CAR_PARK' | 'LEVEL' | 'TAXI_STAND' | 'AREA';
@@ -73,12 +76,70 @@ export interface CarParkModel {
   readonly signs: readonly string[];
 }
 
+/** SPEC §7's vehicle classes, kept apart in every queue. */
+export const VEHICLE_CLASSES = ['STANDARD', 'LARGE', 'PREMIUM', 'ACCESSIBLE'] as const;
+export type VehicleClass = (typeof VEHICLE_CLASSES)[number];
+
+/** A registered taxi (POST /api/dispatch/taxis). */
+export interface TaxiModel {
+  readonly plate: string;
+  readonly licenceRegion: string;
+  readonly vehicleClass: VehicleClass;
+}
+
+/** A stand's dispatch configuration (`stands` of the topology document, SPEC §8). */
+export interface StandConfigModel {
+  readonly zoneId: string;
+  readonly mode: 'REGIONAL';
+  readonly regions: readonly string[];
+  readonly curbTarget: number;
+  readonly nearDistanceKm: number;
+}
+
 export interface TaxiStandModel {
   readonly zoneId: string;
   readonly lotEntries: readonly LaneModel[];
   readonly lotExits: readonly LaneModel[];
+  /** The camera at the curb: a called taxi read there has arrived (TAXI_AT_CURB). */
+  readonly curb: LaneModel;
   readonly kiosks: readonly string[];
+  readonly config: StandConfigModel;
+  /** The taxis that work this stand (each plate at one stand). */
+  readonly fleet: readonly TaxiModel[];
 }
+
+/** A destination passengers ask for, and the region that serves it. */
+export interface DestinationModel {
+  readonly name: string;
+  readonly region: string;
+}
+
+export const REGIONS = ['SEOUL', 'INCHEON', 'GYEONGGI'] as const;
+
+/** Where passengers from Incheon airport go, with rough shares (weights) of the demand. */
+export const DESTINATIONS: ReadonlyArray<DestinationModel & { readonly weight: number }> = [
+  { name: 'Seoul Station', region: 'SEOUL', weight: 8 },
+  { name: 'Gangnam', region: 'SEOUL', weight: 12 },
+  { name: 'Myeongdong', region: 'SEOUL', weight: 9 },
+  { name: 'Hongdae', region: 'SEOUL', weight: 6 },
+  { name: 'Jamsil', region: 'SEOUL', weight: 5 },
+  { name: 'Yeouido', region: 'SEOUL', weight: 5 },
+  { name: 'Songdo', region: 'INCHEON', weight: 8 },
+  { name: 'Bupyeong', region: 'INCHEON', weight: 4 },
+  { name: 'Yeongjongdo', region: 'INCHEON', weight: 4 },
+  { name: 'Incheon Port', region: 'INCHEON', weight: 3 },
+  { name: 'Bucheon', region: 'GYEONGGI', weight: 5 },
+  { name: 'Ilsan', region: 'GYEONGGI', weight: 6 },
+  { name: 'Bundang', region: 'GYEONGGI', weight: 6 },
+  { name: 'Suwon', region: 'GYEONGGI', weight: 5 },
+  { name: 'Gimpo', region: 'GYEONGGI', weight: 4 },
+];
+
+/** Licence regions of the fleet and classes of taxis and passengers, as weights. */
+const REGION_WEIGHTS: Readonly<Record<string, number>> = { SEOUL: 55, INCHEON: 20, GYEONGGI: 25 };
+export const CLASS_WEIGHTS: Readonly<Record<VehicleClass, number>> = { STANDARD: 76, LARGE: 10, PREMIUM: 8, ACCESSIBLE: 6 };
+const REGION_HANGUL: Readonly<Record<string, string>> = { SEOUL: '서울', INCHEON: '인천', GYEONGGI: '경기' };
+const TAXI_HANGUL = ['바', '사', '아', '자'];
 
 export interface Airport {
   readonly zones: readonly AirportZone[];
@@ -87,6 +148,8 @@ export interface Airport {
   readonly devices: readonly AirportDevice[];
   readonly carParks: readonly CarParkModel[];
   readonly taxiStands: readonly TaxiStandModel[];
+  /** The destination -> region table; empty when the airport has no dispatch. */
+  readonly destinations: readonly DestinationModel[];
 }
 
 export interface AirportOptions {
@@ -100,10 +163,18 @@ export interface AirportOptions {
   readonly heartbeatIntervalS?: number;
   readonly missTolerance?: number;
   readonly baysPerCamera?: number;
+  /**
+   * Taxis registered per stand; default 80 (a share of Incheon T1's ~2,000 taxis a day, ~300 in
+   * its lot, enough to keep every (region, class) queue supplied). 0: no dispatch at all (no
+   * `stands`/`destinations` in the document, for a server without the dispatch module).
+   */
+  readonly taxisPerStand?: number;
+  /** Taxis kept at the curb per (queue, class); default 2. */
+  readonly curbTarget?: number;
 }
 
-/** The smallest terminal: one entry and one exit lane (6), a sign and a camera, a kiosk, two lot cameras, a dispatch kiosk. */
-export const MIN_DEVICES_PER_TERMINAL = 12;
+/** The smallest terminal: one entry and one exit lane (6), a sign and a camera, a kiosk, three lot cameras, a dispatch kiosk. */
+export const MIN_DEVICES_PER_TERMINAL = 13;
 
 interface TerminalCounts {
   lanePairs: number;
@@ -123,7 +194,7 @@ export function terminalCounts(budget: number): TerminalCounts {
   const payKiosks = clamp(Math.round(b * 0.03), 1, 60);
   const taxiLanePairs = clamp(Math.round(b * 0.004), 1, 4);
   const dispatchKiosks = clamp(Math.round(b * 0.015), 1, 20);
-  const rest = b - 6 * lanePairs - payKiosks - 2 * taxiLanePairs - dispatchKiosks;
+  const rest = b - 6 * lanePairs - payKiosks - 2 * taxiLanePairs - 1 - dispatchKiosks;
   const levels = clamp(Math.round(rest / 40), 1, Math.min(12, Math.floor(rest / 2)));
   return { lanePairs, payKiosks, taxiLanePairs, dispatchKiosks, levels, cameras: rest - levels };
 }
@@ -136,6 +207,8 @@ export function buildAirport(options: AirportOptions): Airport {
   if (!Number.isInteger(options.devices) || options.devices < 1) throw new Error('devices must be a positive integer');
   const p = options.prefix ?? '';
   const baysPerCamera = options.baysPerCamera ?? 4;
+  const taxisPerStand = options.taxisPerStand ?? 80;
+  if (!Number.isInteger(taxisPerStand) || taxisPerStand < 0 || taxisPerStand > 5000) throw new Error('taxisPerStand must be 0 to 5000');
   const health = {
     ...(options.heartbeatIntervalS !== undefined ? { heartbeatIntervalS: options.heartbeatIntervalS } : {}),
     ...(options.missTolerance !== undefined ? { missTolerance: options.missTolerance } : {}),
@@ -205,12 +278,57 @@ export function buildAirport(options: AirportOptions): Airport {
     };
     const lotEntries = Array.from({ length: c.taxiLanePairs }, (_, i) => lotLane('LOT_ENTRY', i + 1));
     const lotExits = Array.from({ length: c.taxiLanePairs }, (_, i) => lotLane('LOT_EXIT', i + 1));
+    const curbLane: AirportLane = { id: `${S}-CURB`, zoneId: S, kind: 'CURB', name: `T${t} taxi stand curb` };
+    lanes.push(curbLane);
+    const curb = { lane: curbLane, cameraId: device({ id: `${S}-CURB-CAM`, type: 'TAXI_LOT_CAMERA', name: `${curbLane.name} camera`, zoneId: S, laneId: curbLane.id }) };
     const dispatch = Array.from({ length: c.dispatchKiosks }, (_, i) =>
       device({ id: `${S}-DK${pad(i + 1, 2)}`, type: 'DISPATCH_KIOSK', name: `T${t} taxi dispatch kiosk ${i + 1}`, zoneId: S }),
     );
-    taxiStands.push({ zoneId: S, lotEntries, lotExits, kiosks: dispatch });
+    const config: StandConfigModel = { zoneId: S, mode: 'REGIONAL', regions: [...REGIONS], curbTarget: options.curbTarget ?? 2, nearDistanceKm: 10 };
+    const fleet = buildFleet(`${p}${S}`, taxisPerStand);
+    taxiStands.push({ zoneId: S, lotEntries, lotExits, curb, kiosks: dispatch, config, fleet });
   }
-  return { zones, lanes, bays, devices, carParks, taxiStands };
+  const destinations = taxisPerStand > 0 ? DESTINATIONS.map(({ name, region }) => ({ name, region })) : [];
+  return { zones, lanes, bays, devices, carParks, taxiStands, destinations };
+}
+
+/** Picks a key by weight. */
+export function weighted<K extends string>(random: Random, weights: Readonly<Record<K, number>>): K {
+  const entries = Object.entries(weights) as Array<[K, number]>;
+  let x = random.next() * entries.reduce((n, [, w]) => n + w, 0);
+  for (const [k, w] of entries) {
+    x -= w;
+    if (x < 0) return k;
+  }
+  return entries[entries.length - 1]![0];
+}
+
+/** A stable 31-bit seed from a string (FNV-1a), so a stand gets the same fleet on every run. */
+function seedOf(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % 2 ** 31;
+}
+
+/**
+ * The stand's taxis, the same for the same stand id (the server keeps them registered between
+ * runs): every (region, class) pair first gets two, so no queue is without supply, then the rest
+ * follow the weights. Plates look like Korean taxi plates: `서울32바1234`.
+ */
+export function buildFleet(standKey: string, size: number): TaxiModel[] {
+  const random = new Random(seedOf(standKey));
+  const plates = new Set<string>();
+  const fleet: TaxiModel[] = [];
+  const add = (licenceRegion: string, vehicleClass: VehicleClass): void => {
+    let plate: string;
+    do plate = `${REGION_HANGUL[licenceRegion]}${random.int(10, 99)}${random.pick(TAXI_HANGUL)}${random.int(1000, 9999)}`;
+    while (plates.has(plate));
+    plates.add(plate);
+    fleet.push({ plate, licenceRegion, vehicleClass });
+  };
+  for (const region of REGIONS) for (const vehicleClass of VEHICLE_CLASSES) for (let k = 0; k < 2 && fleet.length < size; k++) add(region, vehicleClass);
+  while (fleet.length < size) add(weighted(random, REGION_WEIGHTS), weighted(random, CLASS_WEIGHTS));
+  return fleet;
 }
 
 /** The effective heartbeat interval and tolerance of a device (its override, else SPEC §5's default). */
@@ -220,8 +338,18 @@ export function healthOf(d: AirportDevice): { intervalMs: number; missTolerance:
   return { intervalMs, missTolerance, windowMs: intervalMs * missTolerance };
 }
 
-/** The PUT /api/topology document of the airport, with the secret of every device. */
-export function topologyDocument(airport: Airport, secrets: ReadonlyMap<string, string>): Record<string, unknown> {
+/** The airport runs taxi dispatch (stands, destinations, a fleet). */
+export function hasDispatch(airport: Airport): boolean {
+  return airport.destinations.length > 0;
+}
+
+/**
+ * The PUT /api/topology document of the airport. Devices carry no secret: the server generates
+ * one for each new device and answers it once (cheap to hash, SPEC §8); `secrets` sets chosen
+ * ones instead (hashed at the password cost: slow for thousands). With dispatch, the document
+ * also holds the stands and the destination table (which it replaces: one table per server).
+ */
+export function topologyDocument(airport: Airport, secrets: ReadonlyMap<string, string> = new Map()): Record<string, unknown> {
   return {
     zones: airport.zones,
     lanes: airport.lanes,
@@ -231,6 +359,7 @@ export function topologyDocument(airport: Airport, secrets: ReadonlyMap<string, 
       return secret === undefined ? d : { ...d, secret };
     }),
     failoverGroups: [],
+    ...(hasDispatch(airport) ? { stands: airport.taxiStands.map((s) => s.config), destinations: airport.destinations } : {}),
   };
 }
 

@@ -3,7 +3,7 @@
  * `npm run simulate -- [run] [options]`, `npm run simulate -- score [options]`,
  * `npm run simulate -- airport --devices N`. See device-simulator/README.md.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { buildAirport, countByType, topologyDocument } from './airport';
 import { FAULT_KINDS, readTruthFile, type FaultKind } from './truth';
 import { adminToken, type AdminCredentials } from './http';
@@ -36,6 +36,9 @@ run options:
                           atMs counted from when every device is online
   --commands-per-min N    OPEN_GATE commands issued through the REST API (default 6)
   --event-scale X         event traffic multiplier, 0 = heartbeats only (default 1)
+  --dispatch-scale X      taxi arrivals and passenger requests multiplier, 0 = none (default: event scale)
+  --taxis-per-stand N     taxis registered per stand (default 80; 0: no dispatch in the topology)
+  --curb-target N         taxis kept at the curb per (region, class) (default 2)
   --mix K=W,...           transports: stompjs-ws, stompjs-sockjs, raw-ws, raw-tcp
                           (default stompjs-ws=60,raw-ws=20,stompjs-sockjs=10,raw-tcp=10;
                           above 2,000 devices raw-ws=85,raw-tcp=10,stompjs-ws=4,stompjs-sockjs=1)
@@ -45,6 +48,7 @@ run options:
   --jitter X              heartbeat jitter, fraction of the interval (default 0.1)
   --token-concurrency N   device-token requests in flight (default 4)
   --no-provision          do not PUT /api/topology (needs --secrets FILE: {"deviceId":"secret"})
+  --save-secrets FILE     after provisioning, write every device's secret there (for --no-provision)
   --seed N                repeatable randomness
   --quiet                 no progress lines
 
@@ -56,6 +60,8 @@ score options:
   --max-latency-ms N      exit 1 if a detection came later than N ms after its fault
   --max-lateness-ms N     exit 1 if a detection came later than N ms after its deadline
   --min-command-success X exit 1 if the command success rate < X
+  --max-double-matches N  exit 1 if more taxis or tickets were matched twice
+  --fifo                  exit 1 if a passenger or taxi was served out of FIFO order
   --json                  print the whole report as JSON
 `;
 
@@ -134,6 +140,7 @@ async function run(args: Args): Promise<number> {
   const kinds = str(args, 'faults');
   const interval = num(args, 'interval');
   const tolerance = num(args, 'tolerance');
+  const saveSecrets = str(args, 'save-secrets');
   const sim = await startSimulation({
     url,
     wsUrl: str(args, 'ws-url'),
@@ -144,6 +151,8 @@ async function run(args: Args): Promise<number> {
       devices: num(args, 'devices') ?? 200,
       terminals: num(args, 'terminals'),
       prefix: str(args, 'prefix'),
+      taxisPerStand: num(args, 'taxis-per-stand'),
+      curbTarget: num(args, 'curb-target'),
       ...(interval !== undefined ? { heartbeatIntervalS: interval } : {}),
       ...(tolerance !== undefined ? { missTolerance: tolerance } : {}),
     },
@@ -152,6 +161,14 @@ async function run(args: Args): Promise<number> {
     mix: str(args, 'mix') === undefined ? undefined : parseMix(str(args, 'mix')!),
     heartbeatJitter: num(args, 'jitter'),
     eventScale: num(args, 'event-scale'),
+    dispatchScale: num(args, 'dispatch-scale'),
+    onSecrets:
+      saveSecrets === undefined
+        ? undefined
+        : (secrets) => {
+            writeFileSync(saveSecrets, JSON.stringify(Object.fromEntries(secrets)), { mode: 0o600 });
+            log(`device secrets written to ${saveSecrets}`);
+          },
     commandsPerMin: num(args, 'commands-per-min'),
     faults: {
       schedule,
@@ -171,6 +188,7 @@ async function run(args: Args): Promise<number> {
     log(
       `online ${s.connected}/${sim.devices.size}, heartbeats ${s.heartbeats}, events ${s.events}, OPEN_GATE issued ${sim.commands.issued}, ` +
         `commands received ${s.commandsReceived} / results sent ${s.commandResults}, ` +
+        `taxis in ${sim.dispatch.arrivals}, passengers ${sim.dispatch.requests}, pickups ${sim.dispatch.pickups}, ` +
         `faults active ${sim.activeFaults()}, reconnects ${s.reconnects}, errors ${JSON.stringify(s.stompErrors)} ${JSON.stringify(s.queueErrors)}`,
     );
   }, 10_000);
@@ -199,15 +217,22 @@ async function scoreCommand(args: Args): Promise<number> {
     maxLatencyMs: num(args, 'max-latency-ms'),
     maxLatenessMs: num(args, 'max-lateness-ms'),
     minCommandSuccess: num(args, 'min-command-success'),
+    maxDoubleMatches: num(args, 'max-double-matches'),
+    requireFifo: args.has('fifo'),
   });
   for (const m of misses) process.stderr.write(`threshold missed: ${m}\n`);
   return misses.length === 0 ? 0 : 1;
 }
 
 function airportCommand(args: Args): number {
-  const airport = buildAirport({ devices: num(args, 'devices') ?? 200, terminals: num(args, 'terminals'), prefix: str(args, 'prefix') });
+  const airport = buildAirport({
+    devices: num(args, 'devices') ?? 200,
+    terminals: num(args, 'terminals'),
+    prefix: str(args, 'prefix'),
+    taxisPerStand: num(args, 'taxis-per-stand'),
+  });
   process.stderr.write(`${airport.devices.length} devices ${JSON.stringify(countByType(airport))}, ${airport.bays.length} bays\n`);
-  process.stdout.write(`${JSON.stringify(topologyDocument(airport, new Map()), null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify(topologyDocument(airport), null, 2)}\n`);
   return 0;
 }
 

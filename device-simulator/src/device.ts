@@ -381,12 +381,26 @@ export class SimDevice {
 
   /** Sends a field event (SPEC §4 `/app/events`); false if the device cannot (down, hung, cut). */
   sendEvent(event: Record<string, unknown>): boolean {
+    return this.sendApp('/app/events', event);
+  }
+
+  /** A dispatch kiosk's passenger request (SPEC §7 `/app/dispatch/requests`); false if it cannot. */
+  sendDispatchRequest(request: { destination: string; partySize: number; vehicleClass: string }): boolean {
+    return this.type === 'DISPATCH_KIOSK' && this.sendApp('/app/dispatch/requests', request);
+  }
+
+  /** Whether application frames would leave the device now (up, not hung, not cut). */
+  get canSend(): boolean {
+    return this.link?.connected === true && !this.hung && !this.cut && this.heardSinceConnect;
+  }
+
+  private sendApp(destination: string, body: Record<string, unknown>): boolean {
     const link = this.link;
-    if (!link?.connected || this.hung || this.cut || !this.heardSinceConnect) {
+    if (!link || !this.canSend) {
       this.ctx.stats.eventsDropped++;
       return false;
     }
-    link.send('/app/events', JSON.stringify(event), this.authHeader());
+    link.send(destination, JSON.stringify(body), this.authHeader());
     this.ctx.stats.events++;
     return true;
   }

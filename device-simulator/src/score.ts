@@ -16,10 +16,13 @@
  *  - suppressed correctly: a SUPPRESSED child's OFFLINE alert is recorded with `suppressed` and
  *    was opened no earlier than its parent's OFFLINE transition (so it was never notified);
  *  - commands: SUCCEEDED / commands in a final state (those still QUEUED/SENT/DELIVERED when
- *    scored are counted apart), latency = completedAt − issuedAt.
+ *    scored are counted apart), latency = completedAt − issuedAt;
+ *  - dispatch: no taxi or ticket matched twice, FIFO per (stand, queue, class) for passengers and
+ *    taxis (score-dispatch.ts), from GET /api/audit and the stand topics.
  */
 import { Api, collectPages, HttpError, mapLimit } from './http';
-import type { Expectation, FaultEntry, TruthEntry } from './truth';
+import { checkMatches, checkTaxiFifo, matchRecordsFromTruth, type DispatchInvariants, type MatchRecord } from './score-dispatch';
+import type { DispatchEntry, Expectation, FaultEntry, TruthEntry } from './truth';
 
 /** One entry of GET /api/devices/{id}/history. */
 export interface TransitionView {
@@ -103,8 +106,16 @@ export interface ScoreReport {
     readonly byStatus: Readonly<Record<string, number>>;
     readonly latencyMs: Figures;
   };
-  readonly dispatch: { readonly status: 'n/a'; readonly reason: string };
+  readonly dispatch: DispatchScore;
 }
+
+/**
+ * `ok` when every invariant held, `violated` when one did not, `n/a` when the run drove no
+ * dispatch. `source`: where the match records came from (the audit log needs an ADMIN token).
+ */
+export type DispatchScore =
+  | { readonly status: 'n/a'; readonly reason: string }
+  | ({ readonly status: 'ok' | 'violated'; readonly source: 'audit log' | 'stand topics' } & DispatchInvariants);
 
 export interface ScoreOptions {
   readonly url: string;
@@ -126,6 +137,10 @@ export interface Thresholds {
   /** Max lateness past the deadline. */
   readonly maxLatenessMs?: number;
   readonly minCommandSuccess?: number;
+  /** Max taxis or tickets matched twice (0 is the only right answer). */
+  readonly maxDoubleMatches?: number;
+  /** Fail on any passenger or taxi FIFO violation. */
+  readonly requireFifo?: boolean;
 }
 
 /** Which alert kinds a fault explains. */
@@ -277,14 +292,7 @@ export async function score(options: ScoreOptions): Promise<ScoreReport> {
   const unfinished = UNFINISHED.reduce((n, s) => n + (byStatus[s] ?? 0), 0);
   const finished = commandEntries.length - unfinished;
 
-  // dispatch: nothing to score until the server has a dispatch API
-  let dispatchReason = 'no dispatch API on the server';
-  try {
-    await api.get('/api/dispatch/stands');
-    dispatchReason = 'dispatch API present; the simulator does not drive dispatch yet';
-  } catch (e) {
-    if (!(e instanceof HttpError)) throw e;
-  }
+  const dispatch = await scoreDispatch(api, truth, start.at, new Date(runEnd + graceMs).toISOString());
 
   const expecting = detections.length;
   const detected = detections.filter((d) => d.detected);
@@ -306,8 +314,57 @@ export async function score(options: ScoreOptions): Promise<ScoreReport> {
       byStatus,
       latencyMs: figures(commandLatency),
     },
-    dispatch: { status: 'n/a', reason: dispatchReason },
+    dispatch,
   };
+}
+
+interface AuditRow {
+  readonly id: string;
+  readonly at: string;
+  readonly action: string;
+  readonly target: string | null;
+  readonly details: Record<string, unknown>;
+}
+
+const MATCH_ACTIONS: Record<string, MatchRecord['kind']> = { 'match.created': 'created', 'match.released': 'released', 'match.completed': 'completed' };
+
+/** The run's match records from the audit log; undefined when the token may not read it. */
+async function auditMatches(api: Api, from: string, to: string): Promise<MatchRecord[] | undefined> {
+  const out: MatchRecord[] = [];
+  for (const [action, kind] of Object.entries(MATCH_ACTIONS)) {
+    let rows: AuditRow[];
+    try {
+      rows = await collectPages<AuditRow>(api, `/api/audit?action=${action}&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`);
+    } catch (e) {
+      if (e instanceof HttpError && (e.status === 401 || e.status === 403)) return undefined;
+      throw e;
+    }
+    for (const r of rows) {
+      const d = r.details;
+      out.push({
+        kind,
+        at: r.at,
+        seq: Number(r.id),
+        zoneId: String(d['zoneId']),
+        matchId: r.target ?? '',
+        plate: String(d['plate']),
+        ticket: String(d['ticket']),
+        ...(typeof d['queue'] === 'string' ? { queue: d['queue'] } : {}),
+        ...(typeof d['vehicleClass'] === 'string' ? { vehicleClass: d['vehicleClass'] } : {}),
+      });
+    }
+  }
+  return out;
+}
+
+async function scoreDispatch(api: Api, truth: readonly TruthEntry[], from: string, to: string): Promise<DispatchScore> {
+  const seen = truth.filter((e): e is DispatchEntry => e.event === 'dispatch');
+  const audited = await auditMatches(api, from, to);
+  const records = audited ?? matchRecordsFromTruth(seen);
+  if (seen.length === 0 && records.length === 0) return { status: 'n/a', reason: 'the run drove no taxi dispatch' };
+  const invariants = { ...checkMatches(records), taxiFifo: checkTaxiFifo(seen) };
+  const violated = invariants.doubleMatches.length > 0 || invariants.passengerFifo.violations.length > 0 || invariants.taxiFifo.violations.length > 0;
+  return { status: violated ? 'violated' : 'ok', source: audited ? 'audit log' : 'stand topics', ...invariants };
 }
 
 /** The thresholds a report misses, as messages (empty: all met). */
@@ -321,6 +378,12 @@ export function checkThresholds(report: ScoreReport, t: Thresholds): string[] {
   if (t.maxLatenessMs !== undefined && (report.latenessMs.max ?? 0) > t.maxLatenessMs) out.push(`max lateness past deadline ${report.latenessMs.max} ms > ${t.maxLatenessMs} ms`);
   if (t.minCommandSuccess !== undefined && report.commands.successRate !== null && report.commands.successRate < t.minCommandSuccess) {
     out.push(`command success ${report.commands.successRate.toFixed(3)} < ${t.minCommandSuccess}`);
+  }
+  const d = report.dispatch;
+  if (d.status !== 'n/a') {
+    if (t.maxDoubleMatches !== undefined && d.doubleMatches.length > t.maxDoubleMatches) out.push(`double matches ${d.doubleMatches.length} > ${t.maxDoubleMatches}`);
+    const fifo = d.passengerFifo.violations.length + d.taxiFifo.violations.length;
+    if (t.requireFifo === true && fifo > 0) out.push(`FIFO broken ${fifo} times`);
   }
   return out;
 }
@@ -343,10 +406,22 @@ export function formatReport(r: ScoreReport): string {
     `commands: ${r.commands.succeeded}/${r.commands.issued - r.commands.unfinished} finished ones succeeded` +
       (r.commands.successRate === null ? '' : ` (${r.commands.successRate.toFixed(3)})`) +
       `, ${r.commands.unfinished} still in flight ${JSON.stringify(r.commands.byStatus)}; ${line('latency', r.commands.latencyMs)}`,
-    `dispatch invariants (no double match): ${r.dispatch.status} (${r.dispatch.reason})`,
+    dispatchLine(r.dispatch),
   ];
   for (const m of r.missed) lines.push(`  missed: ${m.faultId} ${m.fault} on ${m.deviceId} (expected ${m.expect})`);
   for (const d of r.late) lines.push(`  late: ${d.faultId} ${d.fault} on ${d.deviceId}: ${d.latenessMs} ms past deadline`);
   for (const a of r.alerts.falseAlerts) lines.push(`  false alert: ${a.kind} on ${a.deviceId} opened ${a.openedAt} (${a.reason ?? '-'})`);
+  if (r.dispatch.status !== 'n/a') {
+    for (const v of [...r.dispatch.doubleMatches, ...r.dispatch.passengerFifo.violations, ...r.dispatch.taxiFifo.violations]) lines.push(`  dispatch: ${v}`);
+  }
   return lines.join('\n');
+}
+
+function dispatchLine(d: DispatchScore): string {
+  if (d.status === 'n/a') return `dispatch invariants: n/a (${d.reason})`;
+  return (
+    `dispatch invariants: ${d.status} (${d.source}): ${d.matches} matches (${d.released} released, ${d.completed} picked up); ` +
+    `double matches ${d.doubleMatches.length}; passenger FIFO ${d.passengerFifo.violations.length} broken of ${d.passengerFifo.checked}; ` +
+    `taxi FIFO ${d.taxiFifo.violations.length} broken of ${d.taxiFifo.checked}`
+  );
 }

@@ -6,10 +6,11 @@
 import type { CommandOutcome } from '@landside/contracts';
 import { buildAirport, countByType, type Airport, type AirportOptions } from './airport';
 import { emptyStats, SimDevice, type SimulatorStats } from './device';
+import { DispatchFlow, type DispatchStats } from './dispatch-flow';
 import { FaultInjector, type FaultPlan, type FaultRequest } from './faults';
 import { adminToken, Api, type AdminCredentials } from './http';
 import { LINK_KINDS, type LinkKind, type SocketTarget } from './links';
-import { applyTopology, newSecrets, restDeviceTokens, type DeviceTokenSource } from './provision';
+import { provisionAirport, restDeviceTokens, type DeviceTokenSource } from './provision';
 import { Random } from './random';
 import { Traffic } from './traffic';
 import { TruthLog, type FaultEntry, type TruthEntry } from './truth';
@@ -42,6 +43,8 @@ export interface SimulationOptions {
   readonly heartbeatJitter?: number;
   /** Event traffic multiplier; 0 = heartbeats only. Default 1. */
   readonly eventScale?: number;
+  /** Taxi and passenger rates multiplier; 0 = no dispatch traffic. Default: `eventScale`. */
+  readonly dispatchScale?: number;
   /** OPEN_GATE commands issued per minute through the REST API; default 6 (0 = none). */
   readonly commandsPerMin?: number;
   readonly faults?: FaultPlan;
@@ -51,8 +54,10 @@ export interface SimulationOptions {
   readonly seed?: number;
   /** Initial connects are spread over this long; default min(10 s, 5 ms per device). */
   readonly connectRampMs?: number;
-  /** Token requests in flight at once (each costs the server an argon2 verification); default 4. */
+  /** Token requests (each an argon2 verification on the server) and provisioning calls in flight at once; default 4. */
   readonly tokenConcurrency?: number;
+  /** Called with every device's secret after provisioning (e.g. to save them for a later `provision: false` run). */
+  readonly onSecrets?: (secrets: ReadonlyMap<string, string>) => void;
   /** Faults start when every device is online, or after this long anyway; default 5 min. */
   readonly readyTimeoutMs?: number;
   readonly log?: (message: string) => void;
@@ -71,6 +76,7 @@ export interface Simulation {
   readonly truth: readonly TruthEntry[];
   readonly stats: SimulatorStats;
   readonly commands: CommandStats;
+  readonly dispatch: DispatchStats;
   /** Resolves when every device has sent its first heartbeat (faults start then). */
   readonly ready: Promise<void>;
   inject(request: FaultRequest): FaultEntry[];
@@ -127,15 +133,26 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
 
   // provisioning
   const api = new Api(options.url);
-  if (options.admin !== undefined) api.setToken(await adminToken(options.url, options.admin));
+  const admin = options.admin;
+  const freshAdminToken = async (): Promise<string> => {
+    if (admin === undefined) throw new Error('no admin credentials');
+    const token = await adminToken(options.url, admin);
+    api.setToken(token);
+    return token;
+  };
+  if (admin !== undefined) await freshAdminToken();
   let secrets = options.secrets;
   if (options.provision ?? true) {
-    if (options.admin === undefined) throw new Error('provisioning needs admin credentials (admin: {token} or {username, password})');
-    secrets = newSecrets(airport);
+    if (admin === undefined) throw new Error('provisioning needs admin credentials (admin: {token} or {username, password})');
     const started = Date.now();
-    const result = await applyTopology(api, airport, secrets);
+    const result = await provisionAirport(api, airport, { concurrency: options.tokenConcurrency ?? 4, needSecrets: options.deviceTokens === undefined });
+    secrets = result.secrets;
     const d = result.applied['devices'];
-    log(`topology applied in ${Date.now() - started} ms: devices ${d ? `${d.created} created, ${d.updated} updated, ${d.unchanged} unchanged` : '?'}`);
+    log(
+      `provisioned in ${Date.now() - started} ms: devices ${d ? `${d.created} created, ${d.updated} updated, ${d.unchanged} unchanged` : '?'}` +
+        `, ${result.rotated} secrets rotated, ${result.taxis} taxis registered`,
+    );
+    options.onSecrets?.(secrets);
   }
   const tokens = options.deviceTokens ?? (secrets ? restDeviceTokens(options.url, secrets, options.tokenConcurrency ?? 4) : undefined);
   if (tokens === undefined) throw new Error('devices need a token source: provision, secrets or deviceTokens');
@@ -188,6 +205,14 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
 
   const traffic = new Traffic(airport, devices, random, { scale: options.eventScale ?? 1 });
   const injector = new FaultInjector(airport, devices, truth, random, options.faults ?? {}, log);
+  const dispatchScale = admin === undefined ? 0 : (options.dispatchScale ?? options.eventScale ?? 1);
+  const dispatch = new DispatchFlow(airport, devices, api, truth, random, {
+    scale: dispatchScale,
+    wsUrl: target.wsUrl,
+    // a password login is repeated at every reconnect (tokens expire); a given token is reused
+    token: () => (admin !== undefined && 'token' in admin ? Promise.resolve(admin.token) : freshAdminToken()),
+    log,
+  });
   let stopped = false;
 
   // OPEN_GATE commands through the REST API, to healthy gates
@@ -247,7 +272,10 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
     };
     check();
   });
-  void ready.then(() => {
+  void ready.then(async () => {
+    if (stopped) return;
+    // decisions are watched before the first taxi arrives, so the ground truth misses none
+    await dispatch.start().catch((e: unknown) => log(`dispatch traffic not started: ${(e as Error).message}`));
     if (stopped) return;
     traffic.start();
     injector.start();
@@ -260,6 +288,7 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
     truth: truth.entries,
     stats,
     commands,
+    dispatch: dispatch.stats,
     ready,
     inject: (request) => injector.inject(request),
     activeFaults: () => injector.activeCount,
@@ -269,6 +298,7 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
       if (commandTimer) clearTimeout(commandTimer);
       traffic.stop();
       injector.stop();
+      await dispatch.stop();
       truth.append({ event: 'run-end', at: new Date().toISOString() });
       for (const d of devices.values()) d.stop();
       const until = Date.now() + 5000;

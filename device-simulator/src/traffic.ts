@@ -1,8 +1,8 @@
 /**
  * Field events for the whole airport from one timer: vehicles at the car-park lanes (detector,
- * plate read, barrier), bays flipping under the guidance cameras, payments at the kiosks, taxis
- * entering and leaving the holding lot. Each tick draws how many of each happen (Poisson) and
- * hands them to random devices, so the cost does not grow with idle devices.
+ * plate read, barrier), bays flipping under the guidance cameras, payments at the kiosks. Each
+ * tick draws how many of each happen (Poisson) and hands them to random devices, so the cost does
+ * not grow with idle devices. Taxis and passengers are dispatch-flow.ts's.
  */
 import type { Airport, LaneModel } from './airport';
 import type { SimDevice } from './device';
@@ -14,24 +14,20 @@ export interface TrafficOptions {
 }
 
 /** Mean seconds between events of one source at scale 1. */
-const MEAN_S = { laneVehicle: 20, bayChange: 45, payment: 40, taxiArrival: 15, taxiDeparture: 18 } as const;
+const MEAN_S = { laneVehicle: 20, bayChange: 45, payment: 40 } as const;
 const TICK_MS = 250;
 /** Share of plate reads below 0.8 confidence (flagged for review by the server, SPEC §5b). */
 const LOW_CONFIDENCE = 0.07;
 
 const HANGUL = ['가', '나', '다', '라', '마', '거', '너', '더', '러', '머', '버', '서', '어', '저', '고', '노', '도', '로', '모', '보', '소', '오', '조', '구', '누', '두', '루', '무', '부', '수', '우', '주', '하', '허', '호'];
-const TAXI_HANGUL = ['바', '사', '아', '자'];
-const REGIONS = ['서울', '인천', '경기'];
 
 export class Traffic {
   private timer: NodeJS.Timeout | undefined;
   private readonly parked = new Map<string, string[]>();
   private readonly bays = new Map<string, boolean>();
-  private readonly lot = new Map<string, string[]>();
   private readonly lanes: Array<{ carPark: string; lane: LaneModel; entry: boolean }>;
   private readonly cameras: Array<[string, readonly string[]]>;
   private readonly kiosks: string[];
-  private readonly lotLanes: Array<{ stand: string; lane: LaneModel; entry: boolean }>;
   private last = Date.now();
 
   constructor(
@@ -46,10 +42,6 @@ export class Traffic {
     ]);
     this.cameras = airport.carParks.flatMap((c) => [...c.cameras.entries()]);
     this.kiosks = airport.carParks.flatMap((c) => [...c.kiosks]);
-    this.lotLanes = airport.taxiStands.flatMap((s) => [
-      ...s.lotEntries.map((lane) => ({ stand: s.zoneId, lane, entry: true })),
-      ...s.lotExits.map((lane) => ({ stand: s.zoneId, lane, entry: false })),
-    ]);
   }
 
   start(): void {
@@ -79,20 +71,11 @@ export class Traffic {
     for (let i = this.count(exits.length, MEAN_S.laneVehicle, dtS); i > 0; i--) this.vehicle(r.pick(exits));
     for (let i = this.count(this.cameras.length, MEAN_S.bayChange, dtS); i > 0; i--) this.bayChange(r.pick(this.cameras));
     for (let i = this.count(this.kiosks.length, MEAN_S.payment, dtS); i > 0; i--) this.payment(r.pick(this.kiosks));
-    const lotIn = this.lotLanes.filter((l) => l.entry);
-    const lotOut = this.lotLanes.filter((l) => !l.entry);
-    for (let i = this.count(lotIn.length, MEAN_S.taxiArrival, dtS); i > 0; i--) this.taxi(r.pick(lotIn));
-    for (let i = this.count(lotOut.length, MEAN_S.taxiDeparture, dtS); i > 0; i--) this.taxi(r.pick(lotOut));
   }
 
   private plate(): string {
     const r = this.random;
     return `${r.int(10, 399)}${r.pick(HANGUL)}${r.int(1000, 9999)}`;
-  }
-
-  private taxiPlate(): string {
-    const r = this.random;
-    return `${r.pick(REGIONS)}${r.int(10, 99)}${r.pick(TAXI_HANGUL)}${r.int(1000, 9999)}`;
   }
 
   private confidence(): number {
@@ -138,23 +121,5 @@ export class Traffic {
       ok: r.chance(0.96),
       at: new Date().toISOString(),
     });
-  }
-
-  /** A taxi read entering the holding lot (joins the queue) or leaving it. */
-  private taxi(l: { stand: string; lane: LaneModel; entry: boolean }): void {
-    const queue = this.lot.get(l.stand) ?? [];
-    this.lot.set(l.stand, queue);
-    if (!l.entry && queue.length === 0) return;
-    const plate = l.entry ? this.taxiPlate() : queue[0]!;
-    const sent = this.devices
-      .get(l.lane.cameraId)
-      ?.sendEvent({ type: 'PLATE_READ', plate, confidence: this.confidence(), laneId: l.lane.lane.id, at: new Date().toISOString() });
-    if (!sent) return;
-    if (l.entry) {
-      queue.push(plate);
-      if (queue.length > 500) queue.shift();
-    } else {
-      queue.shift();
-    }
   }
 }

@@ -8,6 +8,7 @@
  *    "lastHeartbeatAt":…,"deadline":…,"windowMs":2000,"plannedMs":6000}
  *   {"event":"recovery","at":…,"id":"f7","deviceId":"T1-IN01-GATE","fault":"CRASH"}
  *   {"event":"command","at":…,"deviceId":"T1-IN01-GATE","commandId":"…","type":"OPEN_GATE"}
+ *   {"event":"dispatch","at":…,"zoneId":"T1-TAXI","kind":"dispatch.called","plate":"서울32바1234",…}
  *   {"event":"run-end","at":…}
  */
 import { appendFileSync, readFileSync } from 'node:fs';
@@ -90,7 +91,26 @@ export interface CommandEntry {
   readonly type: string;
 }
 
-export type TruthEntry = RunStartEntry | RunEndEntry | FaultEntry | RecoveryEntry | CommandEntry;
+/**
+ * A dispatch decision as the server published it on `/topic/dispatch/{zoneId}` (SPEC §7), in the
+ * order the simulator received it: `kind` is the topic's (`dispatch.called`, …), `at` the server's.
+ */
+export interface DispatchEntry {
+  readonly event: 'dispatch';
+  readonly at: string;
+  readonly zoneId: string;
+  readonly kind: string;
+  readonly plate?: string;
+  readonly ticket?: string;
+  readonly queue?: string | null;
+  readonly vehicleClass?: string;
+  readonly priority?: boolean;
+  readonly position?: string;
+  readonly matchId?: string;
+  readonly side?: string;
+}
+
+export type TruthEntry = RunStartEntry | RunEndEntry | FaultEntry | RecoveryEntry | CommandEntry | DispatchEntry;
 
 /** Where entries go: kept in memory (for the library caller) and appended to a file if given. */
 export class TruthLog {
