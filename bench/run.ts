@@ -10,15 +10,11 @@
  * Flags: --only a,b,c  --duration-s N (steady window, default 40)  --profile [--profile-dir D]
  *        --out results.json
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { machineCpuJiffies, type LoadResult } from './load';
+import { exited, log, ROOT, runMain, SERVER_MAIN, sleep, spawnNode, startServer, waitQuiet } from './harness';
+import type { LoadResult } from './load';
 
 interface Scenario {
   readonly key: string;
@@ -53,14 +49,7 @@ const SCENARIOS: readonly Scenario[] = [
   },
 ];
 
-const ROOT = resolve(__dirname, '..', '..');
-const SERVER_MAIN = join(ROOT, 'dist/apps/landside/src/main.js');
 const LOAD_MAIN = join(ROOT, 'dist/bench/load.js');
-const PRELOAD = join(ROOT, 'dist/bench/server-preload.js');
-/** Raise the fd limit for 10,000 sockets (to the hard limit when 65535 is not allowed), then exec. */
-const WITH_ULIMIT = 'ulimit -n 65535 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$@"';
-
-const children = new Set<ChildProcess>();
 
 interface RunOptions {
   only: string[];
@@ -98,147 +87,38 @@ function parseArgs(argv: readonly string[]): RunOptions {
   };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolvePort(port));
-    });
-  });
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const log = (msg: string): void => {
-  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
-};
-
-function exited(child: ChildProcess): Promise<void> {
-  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', () => r()));
-}
-
-async function stop(child: ChildProcess, graceMs: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  const done = await Promise.race([exited(child).then(() => true), sleep(graceMs).then(() => false)]);
-  if (!done) {
-    child.kill('SIGKILL');
-    await exited(child);
-  }
-}
-
-async function waitReady(port: number, server: ChildProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (server.exitCode !== null) throw new Error(`server exited with ${server.exitCode} before it was ready`);
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/health/ready`, { signal: AbortSignal.timeout(1000) });
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(250);
-  }
-  throw new Error(`server not ready within ${timeoutMs} ms`);
-}
-
-/** Busy % (of one core) of the whole machine over `ms`, from /proc/stat. */
-async function machineBusyPct(ms: number): Promise<number> {
-  const [b0, t0] = machineCpuJiffies();
-  await sleep(ms);
-  const [b1, t1] = machineCpuJiffies();
-  return ((b1 - b0) / (t1 - t0)) * availableParallelism() * 100;
-}
-
-/** The machine is shared: before a scenario, wait (bounded) until other processes are quiet. */
-async function waitQuiet(opts: RunOptions): Promise<number> {
-  const deadline = Date.now() + opts.quietWaitS * 1000;
-  let busy = await machineBusyPct(2000);
-  while (busy > opts.quietPct && Date.now() < deadline) {
-    log(`machine busy ${busy.toFixed(0)} % (other processes); waiting for < ${opts.quietPct} %`);
-    busy = await machineBusyPct(5000);
-  }
-  if (busy > opts.quietPct) log(`machine still busy ${busy.toFixed(0)} %: running anyway, figures will be pessimistic`);
-  return busy;
-}
-
 async function runScenario(s: Scenario, opts: RunOptions): Promise<LoadResult> {
-  const work = mkdtempSync(join(tmpdir(), `landside-bench-${s.key}-`));
-  const port = await freePort();
-  const secret = randomBytes(32).toString('hex');
-  const serverLog = join(work, 'server.log');
-  // Bench instrumentation only (server-preload.ts): a full GC on SIGWINCH before memory samples,
-  // and with --profile a CPU profile of the window on SIGUSR2.
-  const nodeArgs = ['--expose-gc', '-r', PRELOAD];
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env['PATH'],
-    HOME: process.env['HOME'],
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    STOMP_TCP_PORT: '0',
-    DATA_DIR: join(work, 'data'),
-    JWT_SECRET: secret,
-    ADMIN_PASSWORD: 'benchpass123',
-    LOG_LEVEL: 'warn',
-    ...(opts.profile ? { BENCH_CPU_PROFILE_DIR: opts.profileDir } : {}),
-  };
-  log(`scenario ${s.key} (${s.title}): starting server on 127.0.0.1:${port}, data in ${work}`);
-  const server = spawn('bash', ['-c', WITH_ULIMIT, 'bash', process.execPath, ...nodeArgs, SERVER_MAIN], {
-    env,
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(server);
-  const logStream = createWriteStream(serverLog);
-  server.stdout!.pipe(logStream);
-  server.stderr!.pipe(logStream);
+  const server = await startServer({ name: `scenario ${s.key} (${s.title})`, ...(opts.profile ? { profileDir: opts.profileDir } : {}) });
   try {
-    await waitReady(port, server, 60_000);
     await sleep(2000); // let start-up garbage settle before the RSS baseline
-    await waitQuiet(opts);
+    await waitQuiet(opts.quietWaitS, opts.quietPct);
     const args = [
       LOAD_MAIN,
-      '--url', `ws://127.0.0.1:${port}/stomp`,
+      '--url', `ws://127.0.0.1:${server.port}/stomp`,
       '--connections', String(s.connections),
       '--rate-per-conn', String(s.ratePerConn),
       '--duration-s', String(opts.durationS),
       '--ramp-per-s', String(s.rampPerS),
       '--receipt-every', String(s.receiptEvery),
-      '--jwt-secret', secret,
+      '--jwt-secret', server.jwtSecret,
       '--server-pid', String(server.pid),
-      '--metrics-url', `http://127.0.0.1:${port}/metrics`,
+      '--metrics-url', `http://127.0.0.1:${server.port}/metrics`,
       '--json',
       '--gc-signal',
       ...(opts.profile ? ['--profile-signal'] : []),
     ];
-    const generator = spawn('bash', ['-c', WITH_ULIMIT, 'bash', process.execPath, ...args], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    children.add(generator);
+    const generator = spawnNode(args, { stdout: 'pipe', stderr: 'inherit' });
     let stdout = '';
     generator.stdout!.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
     await exited(generator);
-    children.delete(generator);
     const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
     if (!line) throw new Error(`generator exited with ${generator.exitCode} and no result`);
     return JSON.parse(line.slice('RESULT '.length)) as LoadResult;
   } catch (err) {
-    try {
-      const tail = readFileSync(serverLog, 'utf8').split('\n').slice(-20).join('\n');
-      log(`server log tail:\n${tail}`);
-    } catch {
-      log('no server log');
-    }
+    log(`server log tail:\n${server.logTail()}`);
     throw err;
   } finally {
-    await stop(server, 20_000);
-    children.delete(server);
-    logStream.end();
-    if (server.exitCode !== 0 && server.signalCode !== 'SIGTERM') log(`server exit: code ${server.exitCode}, signal ${server.signalCode}`);
-    rmSync(work, { recursive: true, force: true });
+    await server.close();
   }
 }
 
@@ -333,23 +213,4 @@ async function main(): Promise<void> {
   if (opts.out) writeFileSync(opts.out, JSON.stringify(rows.map(({ s, r }) => ({ scenario: s, result: r })), null, 2));
 }
 
-async function killAll(): Promise<void> {
-  await Promise.all([...children].map((c) => stop(c, 5000)));
-}
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    log(`${signal}: stopping children`);
-    void killAll().finally(() => process.exit(130));
-  });
-}
-
-if (require.main === module) {
-  main().then(
-    () => process.exit(0),
-    (err: unknown) => {
-      log(`failed: ${err instanceof Error ? err.message : String(err)}`);
-      void killAll().finally(() => process.exit(1));
-    },
-  );
-}
+if (require.main === module) runMain(main);
