@@ -5,3 +5,4 @@ export * from './domain-error';
 export * from './topics';
 export * from './topology-extension';
 export * from './pagination';
+export * from './plain-validation';

@@ -83,8 +83,9 @@ export class StompGateway implements OnModuleInit, OnApplicationShutdown {
         onInternalError: (error, session) =>
           this.logger.error(`session ${session.id}: ${error instanceof Error ? error.stack ?? error.message : String(error)}`),
         observe: {
-          frameIn: (command) => this.metrics.stompFramesIn.inc({ command }),
-          frameOut: (command) => this.metrics.stompFramesOut.inc({ command }),
+          // Per frame: plain counts, published into the counters when /metrics is read.
+          frameIn: (command) => this.metrics.stompFramesInTally.add(command),
+          frameOut: (command) => this.metrics.stompFramesOutTally.add(command),
           error: (code) => this.metrics.stompErrors.inc({ code }),
         },
       },
@@ -206,7 +207,9 @@ export class StompGateway implements OnModuleInit, OnApplicationShutdown {
     const handler = this.handlers.find(destination);
     try {
       if (!handler) throw new MessagingError('unknown-destination', `no handler for ${destination} on this node`);
-      const body = handler.dto ? await validateBody(handler.dto, frame.body) : parseJsonOrText(frame.body);
+      const validated = handler.dto ? validateBody(handler.dto, frame.body) : parseJsonOrText(frame.body);
+      // Device DTOs validate synchronously: no await (and no extra turn) for an already-known body.
+      const body = validated instanceof Promise ? await validated : validated;
       const ctx: StompMessageContext = {
         principal: session.principal!,
         session,

@@ -1,5 +1,6 @@
 /** Public API of @landside/observability: Prometheus metrics, health endpoints, JSON logging. */
 export { MetricsService, METRICS_OPTIONS } from './metrics.service';
+export { CounterTally } from './counter-tally';
 export type { MetricsOptions } from './metrics.service';
 export { MetricsController } from './metrics.controller';
 export { HealthController, ReadinessChecks, checkReadiness, READINESS_TIMEOUT_MS } from './health';

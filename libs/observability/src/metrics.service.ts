@@ -15,6 +15,7 @@ import {
   type HistogramConfiguration,
   Registry,
 } from 'prom-client';
+import { CounterTally } from './counter-tally';
 
 export interface MetricsOptions {
   /** Labels added to every series (e.g. `{ app: 'gateway' }`). */
@@ -33,6 +34,9 @@ export class MetricsService {
   readonly stompConnections: Gauge<'transport' | 'role'>;
   readonly stompFramesIn: Counter<'command'>;
   readonly stompFramesOut: Counter<'command'>;
+  /** Where the gateway counts frames, by command: added to stompFramesIn/Out when they are read. */
+  readonly stompFramesInTally = new CounterTally('command');
+  readonly stompFramesOutTally = new CounterTally('command');
   /** ERROR frames sent, by `error-code`. */
   readonly stompErrors: Counter<'code'>;
   readonly authFailures: Counter<'reason'>;
@@ -48,12 +52,12 @@ export class MetricsService {
       help: 'Open STOMP connections',
       labelNames: ['transport', 'role'],
     });
-    this.stompFramesIn = this.counter({
+    this.stompFramesIn = this.talliedCounter(this.stompFramesInTally, {
       name: 'landside_stomp_frames_in_total',
       help: 'STOMP frames received, by command',
       labelNames: ['command'],
     });
-    this.stompFramesOut = this.counter({
+    this.stompFramesOut = this.talliedCounter(this.stompFramesOutTally, {
       name: 'landside_stomp_frames_out_total',
       help: 'STOMP frames sent, by command',
       labelNames: ['command'],
@@ -99,6 +103,16 @@ export class MetricsService {
 
   histogram<L extends string = string>(config: Config<HistogramConfiguration<L>>): Histogram<L> {
     return this.existing(config.name, Histogram) ?? new Histogram<L>({ ...config, registers: [this.reg] });
+  }
+
+  /** A counter that takes in the tally's counts whenever it is collected. */
+  private talliedCounter<L extends string>(tally: CounterTally<L>, config: Config<CounterConfiguration<L>>): Counter<L> {
+    return this.counter({
+      ...config,
+      collect() {
+        tally.flushInto(this);
+      },
+    });
   }
 
   private existing<M>(name: string, type: abstract new (...args: never[]) => M): M | undefined {

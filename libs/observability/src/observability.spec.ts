@@ -90,6 +90,25 @@ describe('MetricsService', () => {
     expect(await b.metrics()).not.toContain('command="MESSAGE"');
   });
 
+  it('publishes the frame tallies into the frame counters when read: monotonic, beside direct inc()', async () => {
+    const m = new MetricsService();
+    const series = async (): Promise<string[]> =>
+      (await m.metrics()).split('\n').filter((line) => line.startsWith('landside_stomp_frames_in_total{'));
+    m.stompFramesInTally.add('SEND');
+    m.stompFramesInTally.add('SEND');
+    m.stompFramesInTally.add('CONNECT');
+    m.stompFramesOutTally.add('RECEIPT');
+    expect(await series()).toEqual(['landside_stomp_frames_in_total{command="SEND"} 2', 'landside_stomp_frames_in_total{command="CONNECT"} 1']);
+    expect(await series()).toEqual(['landside_stomp_frames_in_total{command="SEND"} 2', 'landside_stomp_frames_in_total{command="CONNECT"} 1']);
+    m.stompFramesInTally.add('SEND');
+    m.stompFramesIn.inc({ command: 'SEND' }, 10);
+    expect(await series()).toEqual(['landside_stomp_frames_in_total{command="SEND"} 13', 'landside_stomp_frames_in_total{command="CONNECT"} 1']);
+    expect(await m.metrics()).toContain('landside_stomp_frames_out_total{command="RECEIPT"} 1');
+    expect(await m.metrics()).not.toContain('command="MESSAGE"');
+    const json = await m.registry.getSingleMetric('landside_stomp_frames_out_total')!.get();
+    expect(json.values).toEqual([{ value: 1, labels: { command: 'RECEIPT' } }]);
+  });
+
   it('lets other libs register metrics on the same registry, idempotently by name', async () => {
     const m = new MetricsService();
     const c1 = m.counter({ name: 'landside_dispatch_matches_total', help: 'matches', labelNames: ['zone'] });

@@ -30,35 +30,35 @@ const WATCHER_QUEUES = ['/user/queue/errors', '/user/queue/replies'];
 const ok: DestinationDecision = Object.freeze({ ok: true });
 const deny = (reason: string): DestinationDecision => ({ ok: false, reason });
 
+/** The exact destinations a principal may use per action, whatever else the rules allow. */
+type AllowList = Readonly<Record<DestinationAction, ReadonlySet<string>>>;
+
+const DEVICE_ALLOWED = allowList(DEVICE_SEND, DEVICE_SUBSCRIBE);
+const KIOSK_ALLOWED = allowList([...DEVICE_SEND, '/app/dispatch/requests'], [...DEVICE_SUBSCRIBE, '/user/queue/dispatch']);
+const DRIVER_ALLOWED = allowList(DRIVER_SEND, DRIVER_SUBSCRIBE);
+const WATCHER_ALLOWED = allowList(WATCHER_SEND, [...WATCHER_TOPICS, ...WATCHER_QUEUES]);
+
 export function authorizeDestination(
   principal: Principal,
   action: DestinationAction,
   destination: string,
 ): DestinationDecision {
-  const shape = checkShape(destination);
-  if (shape) return deny(shape);
-  if (destination.startsWith('/user/') && !destination.startsWith('/user/queue/')) {
-    return deny("only your own queue may be used: '/user/queue/...'");
-  }
-  if (action === 'SEND' && (destination.startsWith('/topic/') || destination.startsWith('/queue/') || destination.startsWith('/user/'))) {
-    return deny('broadcast and queue destinations are written by the server only; send to /app/...');
-  }
+  // Per-frame fast path (a device's every SEND): a listed destination passes every check below
+  // (allowList() verified that), so one Set look-up decides it; the rest take the full path.
+  // (`?.`: a role outside Role, which no token should carry, has no list and takes the full path.)
+  if (allowListOf(principal)?.[action].has(destination)) return ok;
+  const refusal = refusalForAnyRole(action, destination);
+  if (refusal) return deny(refusal);
   const role = principal.role;
   switch (role) {
-    case 'DEVICE': {
-      const kiosk = principal.deviceType === 'DISPATCH_KIOSK';
-      if (action === 'SEND') {
-        return listed(destination, kiosk ? [...DEVICE_SEND, '/app/dispatch/requests'] : DEVICE_SEND, role, action);
-      }
-      return listed(destination, kiosk ? [...DEVICE_SUBSCRIBE, '/user/queue/dispatch'] : DEVICE_SUBSCRIBE, role, action);
-    }
+    case 'DEVICE':
     case 'DRIVER':
-      return listed(destination, action === 'SEND' ? DRIVER_SEND : DRIVER_SUBSCRIBE, role, action);
+      return listed(destination, allowListOf(principal)[action], role, action);
     case 'OPERATOR':
     case 'ADMIN':
       // ADMIN holds every OPERATOR destination; what an admin may do beyond (every command type)
       // is decided on the message, by mayIssueCommand.
-      if (action === 'SEND') return listed(destination, WATCHER_SEND, role, action);
+      if (action === 'SEND') return listed(destination, WATCHER_ALLOWED.SEND, role, action);
       return authorizeWatcherSubscription(principal, destination);
   }
 }
@@ -97,8 +97,20 @@ export function mayIssueCommand(principal: Principal, type: string): boolean {
   }
 }
 
+function allowListOf(principal: Principal): AllowList {
+  switch (principal.role) {
+    case 'DEVICE':
+      return principal.deviceType === 'DISPATCH_KIOSK' ? KIOSK_ALLOWED : DEVICE_ALLOWED;
+    case 'DRIVER':
+      return DRIVER_ALLOWED;
+    case 'OPERATOR':
+    case 'ADMIN':
+      return WATCHER_ALLOWED;
+  }
+}
+
 function authorizeWatcherSubscription(principal: Principal, destination: string): DestinationDecision {
-  if (WATCHER_TOPICS.includes(destination) || WATCHER_QUEUES.includes(destination)) return ok;
+  if (WATCHER_ALLOWED.SUBSCRIBE.has(destination)) return ok;
   const parts = destination.split('/');
   const zoneTopic =
     (parts.length === 5 && parts[1] === 'topic' && parts[2] === 'zones' && parts[4] === 'devices') ||
@@ -108,8 +120,37 @@ function authorizeWatcherSubscription(principal: Principal, destination: string)
   return principalSeesZone(principal, zone) ? ok : deny(`zone ${zone} is outside your zones`);
 }
 
-function listed(destination: string, allowed: readonly string[], role: string, action: DestinationAction): DestinationDecision {
-  return allowed.includes(destination) ? ok : deny(`${role} may not ${action} to ${destination}`);
+function listed(destination: string, allowed: ReadonlySet<string>, role: string, action: DestinationAction): DestinationDecision {
+  return allowed.has(destination) ? ok : deny(`${role} may not ${action} to ${destination}`);
+}
+
+/**
+ * An allow-list for the fast path. Every entry must pass the checks that apply to every role
+ * (shape, own queue only, no SEND to server-written destinations): the fast path skips them, so
+ * a malformed entry fails at load instead of being allowed.
+ */
+function allowList(send: readonly string[], subscribe: readonly string[]): AllowList {
+  const verified = (action: DestinationAction, destinations: readonly string[]): ReadonlySet<string> => {
+    for (const destination of destinations) {
+      const refusal = refusalForAnyRole(action, destination);
+      if (refusal) throw new Error(`allow-list entry ${action} ${destination}: ${refusal}`);
+    }
+    return new Set(destinations);
+  };
+  return Object.freeze({ SEND: verified('SEND', send), SUBSCRIBE: verified('SUBSCRIBE', subscribe) });
+}
+
+/** Why no role may use this destination for this action, or undefined. */
+function refusalForAnyRole(action: DestinationAction, destination: string): string | undefined {
+  const shape = checkShape(destination);
+  if (shape) return shape;
+  if (destination.startsWith('/user/') && !destination.startsWith('/user/queue/')) {
+    return "only your own queue may be used: '/user/queue/...'";
+  }
+  if (action === 'SEND' && (destination.startsWith('/topic/') || destination.startsWith('/queue/') || destination.startsWith('/user/'))) {
+    return 'broadcast and queue destinations are written by the server only; send to /app/...';
+  }
+  return undefined;
 }
 
 /** Why a destination is malformed, or undefined when its shape is acceptable. */

@@ -1,9 +1,35 @@
 import { plainToInstance } from 'class-transformer';
 import { validate, type ValidationError } from 'class-validator';
+import { BODY_VALIDATOR_OPTIONS, isSelfValidating, type PlainObject } from '@landside/contracts';
 import { MessagingError } from './messaging-error';
 
-/** JSON body -> validated DTO instance, or a MessagingError naming every failing field. */
-export async function validateBody<T extends object>(dto: new () => T, body: Buffer): Promise<T> {
+/**
+ * JSON body -> validated DTO instance, or a MessagingError naming every failing field.
+ *
+ * Synchronous for a DTO with a static `check` (the device DTOs: one per frame, so no promise and
+ * no class-transformer/class-validator on that path): returns the instance or throws. Otherwise a
+ * promise, as class-validator's `validate` is async. `await` covers both; a caller on the hot path
+ * awaits only when a promise came back.
+ */
+export function validateBody<T extends object>(dto: new () => T, body: Buffer): T | Promise<T> {
+  const plain = parseJsonObject(body);
+  if (!isSelfValidating(dto)) return validateWithDecorators(dto, plain);
+  const result = dto.check(plain);
+  if (!result.ok) throw new MessagingError('validation-failed', { fields: result.fields });
+  return result.value;
+}
+
+/** The reference path: class-transformer, then class-validator with the DTO's decorators. */
+export async function validateWithDecorators<T extends object>(dto: new () => T, plain: PlainObject): Promise<T> {
+  const instance = plainToInstance(dto, plain);
+  const errors = await validate(instance, BODY_VALIDATOR_OPTIONS);
+  if (errors.length > 0) {
+    throw new MessagingError('validation-failed', { fields: flatten(errors) });
+  }
+  return instance;
+}
+
+function parseJsonObject(body: Buffer): PlainObject {
   let parsed: unknown;
   try {
     parsed = body.length === 0 ? undefined : JSON.parse(body.toString('utf8'));
@@ -13,12 +39,7 @@ export async function validateBody<T extends object>(dto: new () => T, body: Buf
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new MessagingError('validation-failed', 'body must be a JSON object');
   }
-  const instance = plainToInstance(dto, parsed);
-  const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
-  if (errors.length > 0) {
-    throw new MessagingError('validation-failed', { fields: flatten(errors) });
-  }
-  return instance;
+  return parsed as PlainObject;
 }
 
 function flatten(errors: ValidationError[], parent = ''): Record<string, string[]> {
