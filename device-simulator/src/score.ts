@@ -6,7 +6,8 @@
  *  - a fault is *detected* when the device has a transition to the expected state (OFFLINE,
  *    FAULT, DEGRADED; OFFLINE for SUPPRESSED) or a transition marked `flapping` (FLAPPING) whose
  *    `at` lies in the fault's window: [fault at − 1 s, recovery (or run end) + grace];
- *  - recall = detected / faults that expect something (NONE expects nothing);
+ *  - recall = detected / faults that expect something (NONE expects nothing), leaving out faults
+ *    lifted before their deadline (the run stopped under them: the device was never overdue);
  *  - latency = transition `at` − fault `at`; lateness = transition `at` − deadline (last
  *    heartbeat + interval × tolerance for silence); a detection is in time when lateness ≤ 1 s
  *    (SPEC §5's extra second) + slack;
@@ -76,7 +77,14 @@ export interface Detection {
 
 export interface ScoreReport {
   readonly run: { readonly start: string; readonly end: string; readonly devices: number };
-  readonly faults: { readonly injected: number; readonly expectingDetection: number; readonly detected: number; readonly recall: number };
+  readonly faults: {
+    readonly injected: number;
+    readonly expectingDetection: number;
+    readonly detected: number;
+    readonly recall: number;
+    /** Lifted before their deadline (e.g. the run stopped): nothing could be expected of the server. */
+    readonly endedBeforeDeadline: number;
+  };
   readonly detections: readonly Detection[];
   readonly missed: readonly Detection[];
   readonly late: readonly Detection[];
@@ -183,11 +191,13 @@ export async function score(options: ScoreOptions): Promise<ScoreReport> {
   const recoveries = new Map<string, number>();
   for (const e of truth) if (e.event === 'recovery') recoveries.set(e.id, ms(e.at));
   const windowOf = (f: FaultEntry): [number, number] => [ms(f.at) - EARLY_MS, (recoveries.get(f.id) ?? runEnd) + graceMs];
+  /** A fault lifted before its deadline (the run stopped under it): the device was never overdue. */
+  const endedEarly = (f: FaultEntry): boolean => f.deadline !== undefined && (recoveries.get(f.id) ?? runEnd) < ms(f.deadline);
+  const judged = faults.filter((f) => f.deviceId !== '*' && f.expect !== 'NONE' && !endedEarly(f));
 
   // what the server recorded
   const watched = new Set<string>();
-  for (const f of faults) {
-    if (f.deviceId === '*' || f.expect === 'NONE') continue;
+  for (const f of judged) {
     watched.add(f.deviceId);
     if (f.parentId !== undefined) watched.add(f.parentId);
   }
@@ -206,8 +216,7 @@ export async function score(options: ScoreOptions): Promise<ScoreReport> {
   const firstIn = (id: string, from: number, to: number, match: (t: TransitionView) => boolean): TransitionView | undefined =>
     (histories.get(id) ?? []).find((t) => ms(t.at) >= from && ms(t.at) <= to && match(t));
   const suppression = { expected: 0, correct: 0, notified: [] as string[], missing: [] as string[] };
-  for (const f of faults) {
-    if (f.deviceId === '*' || f.expect === 'NONE') continue;
+  for (const f of judged) {
     const [from, to] = windowOf(f);
     let hit: { at: string; reason: string } | undefined;
     switch (f.expect) {
@@ -298,7 +307,13 @@ export async function score(options: ScoreOptions): Promise<ScoreReport> {
   const detected = detections.filter((d) => d.detected);
   return {
     run: { start: start.at, end: new Date(runEnd).toISOString(), devices: start.devices },
-    faults: { injected: faults.length, expectingDetection: expecting, detected: detected.length, recall: expecting === 0 ? 1 : detected.length / expecting },
+    faults: {
+      injected: faults.length,
+      expectingDetection: expecting,
+      detected: detected.length,
+      recall: expecting === 0 ? 1 : detected.length / expecting,
+      endedBeforeDeadline: faults.filter(endedEarly).length,
+    },
     detections,
     missed: detections.filter((d) => !d.detected),
     late: detections.filter((d) => d.inTime === false),
@@ -394,7 +409,7 @@ const line = (name: string, x: Figures): string => `${name}: p50 ${f(x.p50)} ms,
 export function formatReport(r: ScoreReport): string {
   const lines = [
     `run ${r.run.start} .. ${r.run.end}, ${r.run.devices} devices`,
-    `faults injected: ${r.faults.injected} (expecting detection: ${r.faults.expectingDetection})`,
+    `faults injected: ${r.faults.injected} (expecting detection: ${r.faults.expectingDetection}; lifted before their deadline, not judged: ${r.faults.endedBeforeDeadline})`,
     `detection recall: ${r.faults.detected}/${r.faults.expectingDetection} = ${r.faults.recall.toFixed(3)}`,
     `  ${line('latency from fault', r.latencyMs)}`,
     `  ${line('lateness vs deadline (last heartbeat + interval x tolerance)', r.latenessMs)}`,
