@@ -83,7 +83,7 @@ it('seeds the demo airport (with its taxi stands) once, serves /health/ready, an
     expect(online).toBeGreaterThanOrEqual(25);
     expect(await stands(app.running, token())).toEqual([
       { zoneId: 'T1-TAXI', mode: 'REGIONAL', regions: ['SEOUL', 'INCHEON', 'GYEONGGI'] },
-      { zoneId: 'T2-TAXI', mode: 'REGIONAL', regions: ['SEOUL', 'INCHEON', 'GYEONGGI'] },
+      { zoneId: 'T2-TAXI', mode: 'DRIVER_SELECTED', regions: ['SEOUL', 'INCHEON', 'GYEONGGI'] },
     ]);
     await app.stop();
 

@@ -55,6 +55,7 @@ it('scores recall 1.0, no false alerts and every detection in time for crashes, 
     tcpHost: '127.0.0.1',
     tcpPort: server.tcpPort,
     admin: { token: admin },
+    driverTokens: (plate) => Promise.resolve(server.token({ sub: plate, role: 'DRIVER' }, 900)),
     airport: { devices: DEVICES, heartbeatIntervalS: 1, missTolerance: 2 },
     seed: 20240611,
     commandsPerMin: 40,
@@ -119,6 +120,9 @@ it('scores recall 1.0, no false alerts and every detection in time for crashes, 
   expect(d.taxiFifo.violations).toEqual([]);
   expect(d.status).toBe('ok');
   expect(running.dispatch.refused).toEqual({});
+  // T2's stand is DRIVER_SELECTED: drivers chose their regions in the driver app
+  expect(running.dispatch.regionsByApp).toBeGreaterThan(0);
+  expect(running.dispatch.regionsAtDesk).toBe(0);
   expect(running.stats.stompErrors).toEqual({});
   expect(running.stats.queueErrors).toEqual({});
 });

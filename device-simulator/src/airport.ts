@@ -12,8 +12,9 @@
  *     `baysPerCamera` bays `T1-L01-B0001`…
  *   PAYMENT_KIOSKs `T1-PK01`…; at the stand: TAXI_LOT_CAMERAs on lanes `T1-TAXI-IN01` (LOT_ENTRY),
  *     `T1-TAXI-OUT01` (LOT_EXIT) and `T1-TAXI-CURB` (CURB), DISPATCH_KIOSKs `T1-TAXI-DK01`…
- *   the stand runs REGIONAL dispatch over SEOUL / INCHEON / GYEONGGI (`stands` and `destinations`
- *     of the document), served by a fleet of registered taxis (POST /api/dispatch/taxis)
+ *   the stand dispatches over SEOUL / INCHEON / GYEONGGI (`stands` and `destinations` of the
+ *     document) — REGIONAL at T1, T3…, DRIVER_SELECTED at T2, T4… — served by a fleet of
+ *     registered taxis (POST /api/dispatch/taxis)
  */
 import type { DeviceType } from '@landside/contracts';
 import { Random } from './random';
@@ -90,7 +91,7 @@ export interface TaxiModel {
 /** A stand's dispatch configuration (`stands` of the topology document, SPEC §8). */
 export interface StandConfigModel {
   readonly zoneId: string;
-  readonly mode: 'REGIONAL';
+  readonly mode: 'REGIONAL' | 'DRIVER_SELECTED';
   readonly regions: readonly string[];
   readonly curbTarget: number;
   readonly nearDistanceKm: number;
@@ -284,7 +285,9 @@ export function buildAirport(options: AirportOptions): Airport {
     const dispatch = Array.from({ length: c.dispatchKiosks }, (_, i) =>
       device({ id: `${S}-DK${pad(i + 1, 2)}`, type: 'DISPATCH_KIOSK', name: `T${t} taxi dispatch kiosk ${i + 1}`, zoneId: S }),
     );
-    const config: StandConfigModel = { zoneId: S, mode: 'REGIONAL', regions: [...REGIONS], curbTarget: options.curbTarget ?? 2, nearDistanceKm: 10 };
+    // odd terminals dispatch by licence region, even ones let the driver choose (SPEC §7's modes)
+    const mode = t % 2 === 1 ? 'REGIONAL' : 'DRIVER_SELECTED';
+    const config: StandConfigModel = { zoneId: S, mode, regions: [...REGIONS], curbTarget: options.curbTarget ?? 2, nearDistanceKm: 10 };
     const fleet = buildFleet(`${p}${S}`, taxisPerStand);
     taxiStands.push({ zoneId: S, lotEntries, lotExits, curb, kiosks: dispatch, config, fleet });
   }

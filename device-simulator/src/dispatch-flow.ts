@@ -4,8 +4,9 @@
  * ask at the dispatch kiosks (`SEND /app/dispatch/requests`), a called taxi drives to the curb
  * (read there by the curb camera), a matched passenger boards (`POST /dispatch/matches/{id}/pickup`,
  * as the stand's staff would) and the trip ends later (`…/complete` with its distance; short trips
- * earn a near-trip claim, and the taxi comes back). Now and then a driver gives up and leaves the
- * lot, and a passenger does not show.
+ * earn a near-trip claim, and the taxi comes back). At a DRIVER_SELECTED stand the driver picks
+ * the region in the driver app (drivers.ts) when the taxi waits in the lot for it. Now and then a
+ * driver gives up and leaves the lot, and a passenger does not show.
  *
  * The simulator does not guess what the server decided: one admin session watches
  * `/topic/dispatch/{zoneId}` of every stand and each taxi moves on the decisions it sees (CALLED,
@@ -16,6 +17,7 @@ import { Client, type IMessage } from '@stomp/stompjs';
 import WebSocket from 'ws';
 import { CLASS_WEIGHTS, DESTINATIONS, weighted, type Airport, type TaxiModel, type TaxiStandModel, type VehicleClass } from './airport';
 import type { SimDevice } from './device';
+import type { DriverApp } from './drivers';
 import { type Api, HttpError } from './http';
 import type { Random } from './random';
 import type { DispatchEntry, TruthLog } from './truth';
@@ -28,6 +30,8 @@ export interface DispatchFlowOptions {
   /** An ADMIN (or zone-wide OPERATOR) token for the observer; asked again at every (re)connect. */
   readonly token: () => Promise<string>;
   readonly log: (message: string) => void;
+  /** The driver app; without it, region choices are entered at the desk (REST, as admin). */
+  readonly drivers?: DriverApp;
 }
 
 export interface DispatchStats {
@@ -40,6 +44,9 @@ export interface DispatchStats {
   noShowsPlanned: number;
   /** Decisions seen on the stand topics. */
   decisions: number;
+  /** DRIVER_SELECTED region choices sent from the driver app, and entered at the desk for drivers without one. */
+  regionsByApp: number;
+  regionsAtDesk: number;
   /** Pickups and trip ends the server refused, by HTTP status. */
   refused: Record<string, number>;
 }
@@ -90,6 +97,7 @@ interface DecisionBody {
 /** Decisions the ground truth keeps (what the FIFO and double-match checks read). */
 const RECORDED = new Set([
   'dispatch.taxi-queued',
+  'dispatch.taxi-awaiting-region',
   'dispatch.taxi-requeued',
   'dispatch.called',
   'dispatch.taxi-left',
@@ -113,7 +121,18 @@ class StandFlow {
 }
 
 export class DispatchFlow {
-  readonly stats: DispatchStats = { arrivals: 0, requests: 0, leaves: 0, pickups: 0, tripsEnded: 0, noShowsPlanned: 0, decisions: 0, refused: {} };
+  readonly stats: DispatchStats = {
+    arrivals: 0,
+    requests: 0,
+    leaves: 0,
+    pickups: 0,
+    tripsEnded: 0,
+    noShowsPlanned: 0,
+    decisions: 0,
+    regionsByApp: 0,
+    regionsAtDesk: 0,
+    refused: {},
+  };
   private readonly stands = new Map<string, StandFlow>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private tickTimer: NodeJS.Timeout | undefined;
@@ -222,6 +241,10 @@ export class DispatchFlow {
         break;
       case 'dispatch.taxi-requeued':
         move(d.position === 'FRONT' ? 'CURB' : 'LOT');
+        break;
+      case 'dispatch.taxi-awaiting-region':
+        move('LOT');
+        this.later(this.random.between(1000, 4000), () => void this.chooseRegion(stand, taxi));
         break;
       case 'dispatch.read-ignored':
       case 'dispatch.taxi-refused':
@@ -351,6 +374,22 @@ export class DispatchFlow {
   private read(cameraId: string, laneId: string, plate: string): boolean {
     const confidence = Math.round(this.random.between(0.88, 0.995) * 1000) / 1000;
     return this.devices.get(cameraId)?.sendEvent({ type: 'PLATE_READ', plate, confidence, laneId, at: new Date().toISOString() }) ?? false;
+  }
+
+  /** DRIVER_SELECTED: mostly the licence's region, sometimes another (SPEC §7: whatever its licence). */
+  private async chooseRegion(stand: StandFlow, taxi: Taxi): Promise<void> {
+    if (taxi.state !== 'LOT') return;
+    const regions = stand.model.config.regions;
+    const region = this.random.chance(0.7) && regions.includes(taxi.model.licenceRegion) ? taxi.model.licenceRegion : this.random.pick(regions);
+    const zoneId = stand.model.zoneId;
+    const outcome = this.options.drivers ? await this.options.drivers.selectRegion(taxi.model.plate, region, zoneId) : 'no-app';
+    if (outcome === 'sent') this.stats.regionsByApp++;
+    else if (outcome === 'no-app') {
+      const path = `/api/dispatch/drivers/${encodeURIComponent(taxi.model.plate)}/region`;
+      if (await this.call('region choice', path, { region, zoneId })) this.stats.regionsAtDesk++;
+    } else {
+      this.stats.refused['region'] = (this.stats.refused['region'] ?? 0) + 1;
+    }
   }
 
   /** The passenger gets in, a few seconds after the taxi pulls up. */

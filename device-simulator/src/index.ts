@@ -2,6 +2,7 @@
 export * from './airport';
 export { SimDevice, type SimulatorStats } from './device';
 export { DispatchFlow, type DispatchStats } from './dispatch-flow';
+export { createDriverAccounts, DriverApp, loginDriverTokens, type DriverTokenSource } from './drivers';
 export { FaultInjector, type FaultPlan, type FaultRequest, type ScheduledFault } from './faults';
 export { adminToken, type AdminCredentials } from './http';
 export { LINK_KINDS, type LinkKind } from './links';

@@ -135,6 +135,26 @@ describe('checkTaxiFifo', () => {
     expect(r).toEqual({ checked: 3, violations: [] });
   });
 
+  it('keeps the place from lot entry for a taxi that picked its region later (DRIVER_SELECTED)', () => {
+    const r = checkTaxiFifo([
+      d('taxi-awaiting-region', 'P1', { queue: undefined }),
+      d('taxi-awaiting-region', 'P2', { queue: undefined }),
+      d('taxi-queued', 'P2'),
+      d('taxi-queued', 'P1'),
+      d('called', 'P1'),
+      d('called', 'P2'),
+    ]);
+    expect(r).toEqual({ checked: 2, violations: [] });
+    const wrong = checkTaxiFifo([
+      d('taxi-awaiting-region', 'P1', { queue: undefined }),
+      d('taxi-awaiting-region', 'P2', { queue: undefined }),
+      d('taxi-queued', 'P2'),
+      d('taxi-queued', 'P1'),
+      d('called', 'P2'),
+    ]);
+    expect(wrong.violations).toEqual([expect.stringContaining('P2 called')]);
+  });
+
   it('reads match records from the decisions when the audit log is out of reach', () => {
     const records = matchRecordsFromTruth([d('matched', 'P1', { matchId: 'm1', ticket: 'A0001' }), d('called', 'P2'), d('completed', 'P1', { matchId: 'm1', ticket: 'A0001' })]);
     expect(records.map((r) => r.kind)).toEqual(['created', 'completed']);

@@ -11,8 +11,10 @@
  *    Tickets are a daily sequence (`A0001`…), so the order restarts with the stand's day.
  *  - **taxi FIFO**: within one (stand, queue, class), the taxi called up is the one that has waited
  *    in the lot longest, among taxis without near-trip priority (a priority taxi goes to the front
- *    once, SPEC §7, and is exempt). A taxi put back (no-show) waits again from the back. Source:
- *    the decisions on the stand topics, in the order they arrived (`dispatch` ground-truth entries).
+ *    once, SPEC §7, and is exempt). A taxi put back (no-show) waits again from the back. Under
+ *    DRIVER_SELECTED a taxi joins its queue when its driver picks the region but keeps its place
+ *    from entering the lot (TAXI_AWAITING_REGION). Source: the decisions on the stand topics, in
+ *    the order they arrived (`dispatch` ground-truth entries).
  */
 import type { DispatchEntry } from './truth';
 
@@ -109,6 +111,10 @@ export function checkTaxiFifo(entries: readonly DispatchEntry[]): DispatchInvari
   /** Group -> plates waiting in the lot without priority, longest-waiting first. */
   const lots = new Map<string, string[]>();
   const groupOf = new Map<string, string>();
+  /** Lot entries awaiting a region choice, with the order they entered in. */
+  const entered = new Map<string, number>();
+  const place = new Map<string, number>();
+  let order = 0;
   const violations: string[] = [];
   let checked = 0;
   const leave = (key: string): void => {
@@ -118,21 +124,32 @@ export function checkTaxiFifo(entries: readonly DispatchEntry[]): DispatchInvari
     const list = lots.get(group)!;
     list.splice(list.indexOf(key), 1);
   };
-  const join = (key: string, group: string): void => {
+  /** Joins at its place: the lot entry's order when it waited for a region, else now (the back). */
+  const join = (key: string, group: string, at: number = ++order): void => {
     const list = lots.get(group) ?? [];
     lots.set(group, list);
-    list.push(key);
+    let i = list.length;
+    while (i > 0 && place.get(list[i - 1]!)! > at) i--;
+    list.splice(i, 0, key);
     groupOf.set(key, group);
+    place.set(key, at);
   };
   for (const e of entries) {
     if (e.plate === undefined) continue;
     const key = `${e.zoneId}|${e.plate}`;
     const group = e.queue == null || e.vehicleClass === undefined ? undefined : `${e.zoneId}|${e.queue}|${e.vehicleClass}`;
     switch (e.kind) {
-      case 'dispatch.taxi-queued':
+      case 'dispatch.taxi-awaiting-region':
         leave(key);
-        if (group !== undefined && e.priority !== true) join(key, group);
+        entered.set(key, ++order);
         break;
+      case 'dispatch.taxi-queued': {
+        leave(key);
+        const since = entered.get(key);
+        entered.delete(key);
+        if (group !== undefined && e.priority !== true) join(key, group, since);
+        break;
+      }
       case 'dispatch.taxi-requeued':
         leave(key);
         if (group !== undefined && e.position === 'BACK') join(key, group);
@@ -149,6 +166,7 @@ export function checkTaxiFifo(entries: readonly DispatchEntry[]): DispatchInvari
       }
       case 'dispatch.taxi-left':
         leave(key);
+        entered.delete(key);
         break;
       default:
         break;

@@ -236,6 +236,8 @@ export async function score(options: ScoreOptions): Promise<ScoreReport> {
         else if (alert) hit = { at: alert.openedAt, reason: 'FLAPPING alert' };
         break;
       }
+      case 'NONE':
+        break; // not judged (filtered out above)
     }
     const base = { faultId: f.id, deviceId: f.deviceId, fault: f.fault, expect: f.expect };
     if (!hit) {

@@ -7,6 +7,7 @@ import type { CommandOutcome } from '@landside/contracts';
 import { buildAirport, countByType, type Airport, type AirportOptions } from './airport';
 import { emptyStats, SimDevice, type SimulatorStats } from './device';
 import { DispatchFlow, type DispatchStats } from './dispatch-flow';
+import { createDriverAccounts, DriverApp, loginDriverTokens, type DriverTokenSource } from './drivers';
 import { FaultInjector, type FaultPlan, type FaultRequest } from './faults';
 import { adminToken, Api, type AdminCredentials } from './http';
 import { LINK_KINDS, type LinkKind, type SocketTarget } from './links';
@@ -37,6 +38,11 @@ export interface SimulationOptions {
   readonly secrets?: ReadonlyMap<string, string>;
   /** How devices get tokens; default POST /api/auth/device-token with their secret. */
   readonly deviceTokens?: DeviceTokenSource;
+  /**
+   * How taxi drivers (DRIVER_SELECTED stands) get tokens; default: DRIVER accounts created while
+   * provisioning, then POST /api/auth/login. Without either, choices go through the desk (REST).
+   */
+  readonly driverTokens?: DriverTokenSource;
   /** Shares of the link kinds (any scale). Default: mostly @stomp/stompjs below 2,000 devices, mostly raw WebSocket above. */
   readonly mix?: TransportMix;
   /** Heartbeats every interval × (1 − jitter × U(0,1)); default 0.1. */
@@ -154,6 +160,15 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
     );
     options.onSecrets?.(secrets);
   }
+  let driverTokens = options.driverTokens;
+  if (driverTokens === undefined && (options.provision ?? true) && admin !== undefined) {
+    const plates = airport.taxiStands.filter((s) => s.config.mode === 'DRIVER_SELECTED').flatMap((s) => s.fleet.map((t) => t.plate));
+    if (plates.length > 0) {
+      const accounts = await createDriverAccounts(api, plates, options.tokenConcurrency ?? 4);
+      log(`driver accounts: ${accounts.passwords.size} created, ${accounts.existing} from an earlier run (their choices go through the desk)`);
+      driverTokens = loginDriverTokens(options.url, accounts.passwords);
+    }
+  }
   const tokens = options.deviceTokens ?? (secrets ? restDeviceTokens(options.url, secrets, options.tokenConcurrency ?? 4) : undefined);
   if (tokens === undefined) throw new Error('devices need a token source: provision, secrets or deviceTokens');
 
@@ -212,6 +227,7 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
     // a password login is repeated at every reconnect (tokens expire); a given token is reused
     token: () => (admin !== undefined && 'token' in admin ? Promise.resolve(admin.token) : freshAdminToken()),
     log,
+    ...(driverTokens ? { drivers: new DriverApp(target.wsUrl, driverTokens, log) } : {}),
   });
   let stopped = false;
 

@@ -13,8 +13,8 @@ const SEEDED = 'demo.seeded';
  * through the public API (PUT /api/topology), later runs find it seeded and skip that; then the
  * device simulator runs against this very process over loopback, with an occasional fault, so
  * the dashboard and topics are alive within seconds. The simulator stays a client: it talks
- * HTTP and STOMP; only its device tokens are minted here (same claims as /api/auth/device-token,
- * without an argon2 check per device).
+ * HTTP and STOMP; only its device and driver tokens are minted here (same claims as
+ * /api/auth/device-token and a driver's login, without an argon2 check each).
  */
 export async function startDemo(running: RunningApp, config: AppConfig): Promise<Simulation> {
   const logger = new Logger('Demo');
@@ -36,6 +36,7 @@ export async function startDemo(running: RunningApp, config: AppConfig): Promise
       const accessToken = tokens.sign({ sub: deviceId, role: 'DEVICE', deviceType: types.get(deviceId), zones: zone ? [zone] : undefined }, ttl);
       return Promise.resolve({ accessToken, expiresIn: ttl });
     },
+    driverTokens: (plate) => Promise.resolve(tokens.sign({ sub: plate, role: 'DRIVER' }, config.auth.accessTokenTtlS)),
     faults: { ratePerMin: 1 },
     commandsPerMin: 2,
     log: (message) => logger.log(message),
