@@ -8,7 +8,7 @@
  *   node dist/bench/run.js --only c --profile      # + CPU profile of the server's steady window
  *
  * Flags: --only a,b,c  --duration-s N (steady window, default 40)  --profile [--profile-dir D]
- *        --out results.json
+ *        --out results.json  --server-env K=V,K=V (e.g. DEMO=1, DATABASE_URL=…)
  */
 import { writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -66,6 +66,8 @@ interface RunOptions {
   /** ...at most this many more times, and only while the whole bench is within budgetS. */
   retries: number;
   budgetS: number;
+  /** Extra server environment, e.g. `DEMO=1` or `DATABASE_URL=postgres://…`. */
+  serverEnv: Record<string, string>;
 }
 
 function parseArgs(argv: readonly string[]): RunOptions {
@@ -84,11 +86,17 @@ function parseArgs(argv: readonly string[]): RunOptions {
     maxOtherPct: Number(get('max-other-pct') ?? 30),
     retries: Number(get('retries') ?? 1),
     budgetS: Number(get('budget-s') ?? 540),
+    serverEnv: Object.fromEntries(
+      (get('server-env') ?? '')
+        .split(',')
+        .filter((kv) => kv.includes('='))
+        .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+    ),
   };
 }
 
 async function runScenario(s: Scenario, opts: RunOptions): Promise<LoadResult> {
-  const server = await startServer({ name: `scenario ${s.key} (${s.title})`, ...(opts.profile ? { profileDir: opts.profileDir } : {}) });
+  const server = await startServer({ name: `scenario ${s.key} (${s.title})`, env: opts.serverEnv, ...(opts.profile ? { profileDir: opts.profileDir } : {}) });
   try {
     await sleep(2000); // let start-up garbage settle before the RSS baseline
     await waitQuiet(opts.quietWaitS, opts.quietPct);

@@ -119,6 +119,8 @@ async function main(): Promise<void> {
           log(`simulator: ${onlineLine}`);
         } else if (line.includes(' online ') && line.includes('heartbeats')) {
           lastProgress = line.slice(25);
+        } else if (line.includes('driver accounts')) {
+          log(`simulator: ${line.slice(25)}`);
         } else if (line.includes('ERROR') || line.includes('failed') || line.includes('refused')) {
           log(`simulator: ${line.slice(25)}`);
         }

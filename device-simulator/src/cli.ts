@@ -189,6 +189,7 @@ async function run(args: Args): Promise<number> {
       `online ${s.connected}/${sim.devices.size}, heartbeats ${s.heartbeats}, events ${s.events}, OPEN_GATE issued ${sim.commands.issued}, ` +
         `commands received ${s.commandsReceived} / results sent ${s.commandResults}, ` +
         `taxis in ${sim.dispatch.arrivals}, passengers ${sim.dispatch.requests}, pickups ${sim.dispatch.pickups}, ` +
+        `driver regions app/desk ${sim.dispatch.regionsByApp}/${sim.dispatch.regionsAtDesk}, dispatch refusals ${JSON.stringify(sim.dispatch.refused)}, ` +
         `faults active ${sim.activeFaults()}, reconnects ${s.reconnects}, errors ${JSON.stringify(s.stompErrors)} ${JSON.stringify(s.queueErrors)}`,
     );
   }, 10_000);
