@@ -56,6 +56,14 @@ async function heartbeat(client: RawStompClient, status: 'OK' | 'DEGRADED' | 'FA
   await client.nextOf('RECEIPT');
 }
 
+async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(50);
+  }
+}
+
 function body<T>(frame: StompFrame): T {
   return JSON.parse(frame.bodyText) as T;
 }
@@ -106,6 +114,33 @@ describe('device health end to end', () => {
     } finally {
       dev.close();
       ops.close();
+    }
+  });
+
+  it('heartbeats of an unregistered device (valid token, no registry row) are counted and ignored; the next device is served', async () => {
+    const unknownTotal = async (): Promise<number> => {
+      const res = await request(server.app.getHttpServer()).get('/metrics').expect(200);
+      return Number(/^landside_health_unknown_device_total (\S+)$/m.exec(res.text)?.[1] ?? 0);
+    };
+    const before = await unknownTotal();
+    const ghost = await device(server, 'gate-deleted');
+    try {
+      for (let seq = 1; seq <= 3; seq++) await heartbeat(ghost, 'OK', seq);
+      // three heartbeats, and the session's connect when it has been handled by now
+      const counted = (await unknownTotal()) - before;
+      expect(counted).toBeGreaterThanOrEqual(3);
+      expect(counted).toBeLessThanOrEqual(4);
+      expect(server.app.get(HealthMonitor).health('gate-deleted')).toBeUndefined();
+    } finally {
+      ghost.close();
+    }
+    await addDevice(server, 'gate-after-ghost', 'GATE', 'T1');
+    const next = await device(server, 'gate-after-ghost');
+    try {
+      await heartbeat(next);
+      await waitFor(() => server.app.get(HealthMonitor).health('gate-after-ghost')?.state === 'ONLINE');
+    } finally {
+      next.close();
     }
   });
 

@@ -206,9 +206,18 @@ export class HealthMonitor implements OnApplicationBootstrap, OnApplicationShutd
     this.guard(e.deviceId, (now) => this.tracker.heartbeat(e.deviceId, e.heartbeat.status, now));
   }
 
-  /** Runs a tracker input for a known device; heartbeats from unregistered ids are ignored. */
+  /**
+   * Runs a tracker input for a known device; inputs from unregistered ids (a device deleted while
+   * its token is still valid) are counted and ignored — checked up front, because building an
+   * UnknownDeviceError per frame (a stack trace each) cost a fifth of the gateway's main thread
+   * when such a device sent 10 frames/s (bench/RESULTS.md).
+   */
   private guard(deviceId: string, input: (now: number) => readonly HealthEvent[]): void {
     if (!this.started || this.stopped) return;
+    if (this.tracker.stateOf(deviceId) === undefined) {
+      this.metrics.unknownDevice.inc();
+      return;
+    }
     const now = Date.now();
     let events: readonly HealthEvent[];
     try {
