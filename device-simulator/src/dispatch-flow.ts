@@ -78,21 +78,8 @@ interface Taxi {
   boardWhenAtCurb?: boolean;
 }
 
-/** The topic body of a decision: `{kind: 'dispatch.<type>', zoneId, ...fields, at}`. */
-interface DecisionBody {
-  readonly kind: string;
-  readonly zoneId: string;
-  readonly at: string;
-  readonly plate?: string;
-  readonly ticket?: string;
-  readonly queue?: string | null;
-  readonly vehicleClass?: string;
-  readonly priority?: boolean;
-  readonly position?: string;
-  readonly matchId?: string;
-  readonly side?: string;
-  readonly reason?: string;
-}
+/** The topic body of a decision: `{kind: 'dispatch.<type>', zoneId, ...fields, at}` (the fields read here). */
+type DecisionBody = Omit<DispatchEntry, 'event'> & { readonly reason?: string };
 
 /** Decisions the ground truth keeps (what the FIFO and double-match checks read). */
 const RECORDED = new Set([
