@@ -20,7 +20,7 @@ import type { SimDevice } from './device';
 import type { DriverApp } from './drivers';
 import { type Api, HttpError } from './http';
 import type { Random } from './random';
-import type { DispatchEntry, TruthLog } from './truth';
+import { OBSERVER_GAP, type DispatchEntry, type TruthLog } from './truth';
 
 export interface DispatchFlowOptions {
   /** Multiplies arrival and request rates; 0 turns dispatch traffic off. */
@@ -185,6 +185,9 @@ export class DispatchFlow {
       });
       let connects = 0;
       client.onConnect = () => {
+        // decisions published while the observer was away are not in the ground truth: say so, so
+        // the taxi FIFO check starts afresh instead of judging against a queue it lost track of
+        if (connects > 0) this.truth.append({ event: 'dispatch', at: new Date().toISOString(), zoneId: '*', kind: OBSERVER_GAP });
         // the subscriptions are in place once the server answers the last one's receipt
         const receipt = `dispatch-subscribed-${++connects}`;
         client.watchForReceipt(receipt, () => {

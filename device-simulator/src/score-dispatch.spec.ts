@@ -155,6 +155,12 @@ describe('checkTaxiFifo', () => {
     expect(wrong.violations).toEqual([expect.stringContaining('P2 called')]);
   });
 
+  it('starts afresh after the observer reconnected (decisions in between may be missing)', () => {
+    const gap: DispatchEntry = { event: 'dispatch', at: at(0), zoneId: '*', kind: 'observer-reconnected' };
+    // P1's CALLED was published while the observer was away
+    expect(checkTaxiFifo([d('taxi-queued', 'P1'), d('taxi-queued', 'P2'), gap, d('called', 'P2')]).violations).toEqual([]);
+  });
+
   it('reads match records from the decisions when the audit log is out of reach', () => {
     const records = matchRecordsFromTruth([d('matched', 'P1', { matchId: 'm1', ticket: 'A0001' }), d('called', 'P2'), d('completed', 'P1', { matchId: 'm1', ticket: 'A0001' })]);
     expect(records.map((r) => r.kind)).toEqual(['created', 'completed']);

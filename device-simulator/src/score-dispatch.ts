@@ -14,9 +14,10 @@
  *    once, SPEC §7, and is exempt). A taxi put back (no-show) waits again from the back. Under
  *    DRIVER_SELECTED a taxi joins its queue when its driver picks the region but keeps its place
  *    from entering the lot (TAXI_AWAITING_REGION). Source: the decisions on the stand topics, in
- *    the order they arrived (`dispatch` ground-truth entries).
+ *    the order they arrived (`dispatch` ground-truth entries); after the observer reconnected
+ *    (decisions may be missing) the check starts afresh.
  */
-import type { DispatchEntry } from './truth';
+import { OBSERVER_GAP, type DispatchEntry } from './truth';
 
 export interface MatchRecord {
   readonly kind: 'created' | 'released' | 'completed';
@@ -135,6 +136,14 @@ export function checkTaxiFifo(entries: readonly DispatchEntry[]): DispatchInvari
     place.set(key, at);
   };
   for (const e of entries) {
+    if (e.kind === OBSERVER_GAP) {
+      // the observer missed decisions: what it knew of the queues may be stale, start afresh
+      lots.clear();
+      groupOf.clear();
+      entered.clear();
+      place.clear();
+      continue;
+    }
     if (e.plate === undefined) continue;
     const key = `${e.zoneId}|${e.plate}`;
     const group = e.queue == null || e.vehicleClass === undefined ? undefined : `${e.zoneId}|${e.queue}|${e.vehicleClass}`;

@@ -110,6 +110,9 @@ export interface DispatchEntry {
   readonly side?: string;
 }
 
+/** A `dispatch` entry's kind when the observer reconnected: decisions may be missing before it. */
+export const OBSERVER_GAP = 'observer-reconnected';
+
 export type TruthEntry = RunStartEntry | RunEndEntry | FaultEntry | RecoveryEntry | CommandEntry | DispatchEntry;
 
 /** Where entries go: kept in memory (for the library caller) and appended to a file if given. */
