@@ -337,3 +337,186 @@ describe('mode switch', () => {
     expect((await zoneView()).taxis.map((t) => t.plate)).not.toContain('S4');
   });
 });
+
+describe('cancelling a waiting ticket (POST /api/dispatch/zones/{zoneId}/tickets/{ticket}/cancel)', () => {
+  const TOPIC = `/topic/dispatch/${ZONE}`;
+  const kioskToken = (): string => server.deviceToken('kiosk-1', 'DISPATCH_KIOSK');
+  const cancel = (zoneId: string, ticket: string, token: string, payload: object = {}) =>
+    http().post(`/api/dispatch/zones/${zoneId}/tickets/${ticket}/cancel`).set('Authorization', `Bearer ${token}`).send(payload);
+  /** A ticket that waits: nobody serves GYEONGGI at this stand. */
+  async function waitingTicket(token: string, zoneId?: string): Promise<string> {
+    const res = await http()
+      .post('/api/dispatch/requests')
+      .set('Authorization', `Bearer ${token}`)
+      .send({ destination: 'Suwon', partySize: 1, vehicleClass: 'STANDARD', ...(zoneId === undefined ? {} : { zoneId }) });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ zoneId: ZONE, region: 'GYEONGGI', stage: 'WAITING' });
+    return (res.body as { ticket: string }).ticket;
+  }
+  const passengers = async (): Promise<string[]> => ((await zoneView())['passengers'] as Array<{ ticket: string }>).map((p) => p.ticket);
+  const standVersion = async (): Promise<number> =>
+    Number(((await server.app.get(DataSource).query(`SELECT version::text AS version FROM dispatch_stands WHERE zone_id = $1`, [ZONE])) as Array<{ version: string }>)[0]!.version);
+  const auditOf = (target: string): Promise<Array<{ actor: string; role: string; outcome: string; details: Record<string, unknown> }>> =>
+    server.app.get(DataSource).query(`SELECT actor, role, outcome, details FROM audit_log WHERE action = 'ticket.cancelled' AND target = $1 ORDER BY id`, [target]);
+  let cancelledByKiosk: string;
+
+  it("the stand's kiosk cancels: TICKET_CANCELLED on the topic and to the requester, audited in the input's transaction", async () => {
+    const ticket = await waitingTicket(kioskToken());
+    expect(await passengers()).toContain(ticket);
+    const before = await standVersion();
+
+    const res = await cancel(ZONE, ticket, kioskToken(), { reason: 'passenger took the bus' });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ zoneId: ZONE, ticket, destination: 'Suwon', region: 'GYEONGGI', queue: 'GYEONGGI', vehicleClass: 'STANDARD', partySize: 1, stage: 'CANCELLED' });
+    const onTopic = await message(operator, TOPIC, (m) => m.kind === 'dispatch.ticket-cancelled' && m.ticket === ticket);
+    expect(onTopic).toMatchObject({ zoneId: ZONE, ticket, reason: 'CANCELLED' });
+    expect(await message(kiosk, '/user/queue/dispatch', (m) => m.kind === 'dispatch.ticket-cancelled' && m.ticket === ticket)).toEqual(onTopic);
+
+    expect(await passengers()).not.toContain(ticket);
+    expect(await standVersion()).toBe(before + 1);
+    expect(await auditOf(`${ZONE}/${ticket}`)).toEqual([
+      {
+        actor: 'kiosk-1',
+        role: 'DEVICE',
+        outcome: 'ok',
+        details: { zoneId: ZONE, ticket, cancelReason: 'passenger took the bus', decisions: ['TICKET_CANCELLED'] },
+      },
+    ]);
+    cancelledByKiosk = ticket;
+  });
+
+  it('an operator of the zone cancels a ticket the kiosk asked for; the kiosk is told', async () => {
+    const ticket = await waitingTicket(kioskToken());
+    const res = await cancel(ZONE, ticket, operatorToken([ZONE]));
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ ticket, stage: 'CANCELLED' });
+    expect(await message(operator, TOPIC, (m) => m.kind === 'dispatch.ticket-cancelled' && m.ticket === ticket)).toMatchObject({ reason: 'CANCELLED' });
+    expect(await message(kiosk, '/user/queue/dispatch', (m) => m.kind === 'dispatch.ticket-cancelled' && m.ticket === ticket)).toMatchObject({ zoneId: ZONE });
+    expect(await auditOf(`${ZONE}/${ticket}`)).toEqual([expect.objectContaining({ actor: 'op-dispatch', role: 'OPERATOR', outcome: 'ok' })]);
+    expect(await passengers()).not.toContain(ticket);
+  });
+
+  it('refusals (403 other stand / not a kiosk / driver, 404 out of zone / unknown, 409 matched, 400 bad input) change nothing; the server keeps serving', async () => {
+    await addDevice('kiosk-2', 'DISPATCH_KIOSK', 'T2-TAXI');
+    const ticket = await waitingTicket(operatorToken(), ZONE);
+    const matched = (await zoneView())['activeMatches'] as Array<{ ticket: string }>;
+    expect(matched.length).toBeGreaterThan(0);
+    const matchedTicket = matched[0]!.ticket;
+    const version = await standVersion();
+    const admin = adminToken();
+
+    const otherKiosk = await cancel(ZONE, ticket, server.deviceToken('kiosk-2', 'DISPATCH_KIOSK'));
+    expect(otherKiosk.status).toBe(403);
+    expect(otherKiosk.body).toMatchObject({ error: 'forbidden' });
+    await stillServing();
+    expect((await cancel(ZONE, ticket, server.deviceToken('gate-1', 'GATE'))).status).toBe(403);
+    await stillServing();
+    const driver = await cancel(ZONE, ticket, driverToken('S3'));
+    expect(driver.status).toBe(403);
+    await stillServing();
+
+    expect((await cancel(ZONE, ticket, operatorToken(['T2-TAXI']))).status).toBe(404);
+    await stillServing();
+    expect((await cancel('T2-TAXI', ticket, admin)).status).toBe(404); // a zone without a stand
+    await stillServing();
+    expect((await cancel('NOWHERE', ticket, admin)).status).toBe(404);
+    await stillServing();
+    const unknown = await cancel(ZONE, 'A9999', admin);
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toMatchObject({ error: 'not-found', reason: 'not-found', ticket: 'A9999' });
+    await stillServing();
+    expect((await cancel(ZONE, cancelledByKiosk, kioskToken())).status).toBe(404); // no longer waiting
+    await stillServing();
+
+    const conflict = await cancel(ZONE, matchedTicket, kioskToken());
+    expect(conflict.status).toBe(409);
+    expect(conflict.body).toMatchObject({ error: 'conflict', ticket: matchedTicket });
+    await stillServing();
+
+    const badTicket = await cancel(ZONE, 'A%201', admin);
+    expect(badTicket.status).toBe(400);
+    expect(badTicket.body).toMatchObject({ error: 'validation-failed', fields: { ticket: expect.any(Array) } });
+    await stillServing();
+    expect((await cancel(ZONE, 'A'.repeat(33), admin)).status).toBe(400);
+    await stillServing();
+    const badBody = await cancel(ZONE, ticket, admin, { reason: 7, extra: true });
+    expect(badBody.status).toBe(400);
+    expect(badBody.body).toMatchObject({ error: 'validation-failed', fields: { reason: expect.any(Array), extra: expect.any(Array) } });
+    await stillServing();
+    expect((await cancel(ZONE, ticket, admin, { reason: '' })).status).toBe(400);
+    await stillServing();
+
+    // nothing was applied: same stand version, the ticket still waits, the match still runs
+    expect(await standVersion()).toBe(version);
+    expect(await passengers()).toContain(ticket);
+    expect(((await zoneView())['activeMatches'] as Array<{ ticket: string }>).map((m) => m.ticket)).toContain(matchedTicket);
+    expect((await auditOf(`${ZONE}/${ticket}`)).map((r) => [r.actor, r.outcome])).toEqual([
+      ['kiosk-2', 'denied'],
+      ['gate-1', 'denied'],
+    ]);
+    expect((await auditOf(`${ZONE}/${matchedTicket}`)).map((r) => [r.actor, r.outcome])).toEqual([['kiosk-1', 'conflict']]);
+    const roleRefusals: Array<{ actor: string; outcome: string }> = await server.app
+      .get(DataSource)
+      .query(`SELECT actor, outcome FROM audit_log WHERE action = 'request.denied' AND target = $1`, [`POST /api/dispatch/zones/${ZONE}/tickets/${ticket}/cancel`]);
+    expect(roleRefusals).toEqual([{ actor: 'S3', outcome: 'denied' }]);
+
+    // and the ticket can still be cancelled
+    expect((await cancel(ZONE, ticket, admin)).status).toBe(200);
+  });
+});
+
+describe('unbanning a taxi (POST /api/dispatch/taxis/{plate}/unban)', () => {
+  it('ADMIN lifts the ban, audited; the next LOT_ENTRY read is accepted, even within the de-dup window of its refusal', async () => {
+    const admin = adminToken();
+    expect((await http().post('/api/dispatch/taxis').set('Authorization', `Bearer ${admin}`).send({ plate: 'X2', licenceRegion: 'SEOUL', vehicleClass: 'STANDARD' })).status).toBe(201);
+    expect((await http().post('/api/dispatch/taxis/X2/ban').set('Authorization', `Bearer ${admin}`)).status).toBe(200);
+    await read('X2');
+    expect(await message(operator, `/topic/dispatch/${ZONE}`, (m) => m.kind === 'dispatch.taxi-refused' && m.plate === 'X2')).toMatchObject({ reason: 'BANNED' });
+
+    const res = await http().post('/api/dispatch/taxis/x%202/unban').set('Authorization', `Bearer ${admin}`);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ plate: 'X2', banned: false, bannedAt: null, bannedBy: null, wasBanned: true });
+    const row: Array<{ banned: boolean; banned_at: Date | null; banned_by: string | null }> = await server.app
+      .get(DataSource)
+      .query(`SELECT banned, banned_at, banned_by FROM taxis WHERE plate = 'X2'`);
+    expect(row).toEqual([{ banned: false, banned_at: null, banned_by: null }]);
+    const audit: Array<{ actor: string; outcome: string; details: Record<string, unknown> }> = await server.app
+      .get(DataSource)
+      .query(`SELECT actor, outcome, details FROM audit_log WHERE action = 'taxi.unbanned' AND target = 'X2'`);
+    expect(audit).toEqual([{ actor: 'admin', outcome: 'ok', details: expect.objectContaining({ plate: 'X2', wasBanned: true, bannedBy: 'admin' }) }]);
+
+    await read('X2');
+    expect(await message(operator, `/topic/dispatch/${ZONE}`, (m) => m.kind === 'dispatch.taxi-queued' && m.plate === 'X2')).toMatchObject({ zoneId: ZONE, queue: 'SEOUL' });
+    expect((await zoneView()).taxis).toContainEqual(expect.objectContaining({ plate: 'X2', stage: 'LOT', queue: 'SEOUL' }));
+
+    const again = await http().post('/api/dispatch/taxis/X2/unban').set('Authorization', `Bearer ${admin}`);
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ plate: 'X2', banned: false, wasBanned: false });
+  });
+
+  it('a non-admin is refused 403 (audited request.denied), an unknown plate 404; the server keeps serving and X1 stays banned', async () => {
+    const asOperator = await http().post('/api/dispatch/taxis/X1/unban').set('Authorization', `Bearer ${operatorToken()}`);
+    expect(asOperator.status).toBe(403);
+    await stillServing();
+    const asDriver = await http().post('/api/dispatch/taxis/X1/unban').set('Authorization', `Bearer ${driverToken('X1')}`);
+    expect(asDriver.status).toBe(403);
+    await stillServing();
+    expect((await http().post('/api/dispatch/taxis/X1/unban')).status).toBe(401);
+    await stillServing();
+    const unknown = await http().post('/api/dispatch/taxis/NOPE99/unban').set('Authorization', `Bearer ${adminToken()}`);
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toMatchObject({ error: 'not-found', reason: 'unknown-taxi' });
+    await stillServing();
+
+    const x1: Array<{ banned: boolean }> = await server.app.get(DataSource).query(`SELECT banned FROM taxis WHERE plate = 'X1'`);
+    expect(x1).toEqual([{ banned: true }]);
+    const denied: Array<{ actor: string; role: string }> = await server.app
+      .get(DataSource)
+      .query(`SELECT actor, role FROM audit_log WHERE action = 'request.denied' AND target = 'POST /api/dispatch/taxis/X1/unban' ORDER BY id`);
+    expect(denied).toEqual([
+      { actor: 'op-dispatch', role: 'OPERATOR' },
+      { actor: 'X1', role: 'DRIVER' },
+    ]);
+    expect(await server.app.get(DataSource).query(`SELECT 1 FROM audit_log WHERE action = 'taxi.unbanned' AND target IN ('X1', 'NOPE99')`)).toEqual([]);
+  });
+});

@@ -36,3 +36,4 @@ export { Roles, Authenticated } from './http/roles.decorator';
 export { CurrentPrincipal } from './http/current-principal.decorator';
 export { RetryAfterInterceptor } from './http/retry-after.interceptor';
 export { AuthHttpException, RetryAfterException, type AuthErrorCode, type AuthErrorBody } from './http/auth-errors';
+export { DeniedWriteAuditFilter } from './http/denied-write-audit.filter';

@@ -1,6 +1,5 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { TOPOLOGY_EXTENSIONS } from '@landside/contracts';
-import { DispatchDeniedWriteFilter } from './http/denied-write-audit.filter';
 import { DispatchController } from './http/dispatch.controller';
 import { DispatchMetrics } from './dispatch.metrics';
 import { DISPATCH_OPTIONS, type DispatchModuleOptions } from './dispatch.options';
@@ -23,7 +22,6 @@ import { dispatchTopologyExtensions } from './dispatch.topology';
     DispatchRepository,
     DispatchMetrics,
     DispatchService,
-    DispatchDeniedWriteFilter,
     { provide: TOPOLOGY_EXTENSIONS, useFactory: dispatchTopologyExtensions, inject: [DispatchService, DispatchRepository] },
   ],
   exports: [DispatchService, TOPOLOGY_EXTENSIONS],

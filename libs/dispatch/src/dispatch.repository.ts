@@ -382,6 +382,18 @@ export class DispatchRepository {
     return this.taxi(em, plate);
   }
 
+  /** Lifts a ban (idempotent; the row is locked): the row before and after, undefined for an unknown plate. */
+  async unbanTaxi(em: EntityManager, plate: string): Promise<{ before: TaxiRow; after: TaxiRow } | undefined> {
+    const locked: unknown[] = await em.query(`SELECT plate FROM taxis WHERE plate = $1 FOR UPDATE`, [normalizePlate(plate)]);
+    if (locked.length === 0) return undefined;
+    const before = await this.taxi(em, plate);
+    if (before === undefined) throw new Error(`taxi ${plate} vanished under its lock`);
+    await em.query(`UPDATE taxis SET banned = false, banned_at = NULL, banned_by = NULL, updated_at = now() WHERE plate = $1`, [before.plate]);
+    const after = await this.taxi(em, plate);
+    if (after === undefined) throw new Error(`taxi ${plate} vanished under its unban`);
+    return { before, after };
+  }
+
   async replaceDestinations(em: EntityManager, entries: readonly ResolvedDestination[]): Promise<void> {
     await em.query(`DELETE FROM dispatch_destinations`);
     const chunk = 500;

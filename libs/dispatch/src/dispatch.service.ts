@@ -49,12 +49,14 @@ import {
   passengerPlaceView,
   standView,
   taxiPlaceView,
+  type CancelledTicketView,
   type DestinationsView,
   type MatchView,
   type RegionView,
   type StandView,
   type TaxiBanView,
   type TaxiRegistrationView,
+  type TaxiUnbanView,
   type TicketView,
   type TripView,
   type ZoneDispatchView,
@@ -336,6 +338,30 @@ export class DispatchService implements OnApplicationBootstrap, OnModuleDestroy 
     return { ...taxiView(row), stands };
   }
 
+  /**
+   * `POST /dispatch/taxis/{plate}/unban`: the registry accepts the plate again (idempotent). Stands
+   * keep no ban of their own (a ban removed the waiting taxi and superseded its claims; neither
+   * comes back): the next LOT_ENTRY read is judged against the registry, within the de-dup window
+   * of a refused read too (the domain README), so no stand input is needed.
+   */
+  async unbanTaxi(actor: DispatchActor, plateIn: string): Promise<TaxiUnbanView> {
+    const plate = normalizePlate(plateIn);
+    if (plate === '') throw new DispatchError('invalid', 'a plate is required', { fields: { plate: ['required'] } });
+    // audited() writes `details` with the row after the work: the lifted ban is noted there.
+    const details: Record<string, unknown> = { plate };
+    const lifted = await this.audited(actor, 'taxi.unbanned', plate, details, async (em) => {
+      const rows = await this.repo.unbanTaxi(em, plate);
+      if (rows === undefined) throw new DispatchError('unknown-taxi', `unknown taxi '${plate}'`, { plate });
+      Object.assign(details, {
+        wasBanned: rows.before.banned,
+        bannedAt: rows.before.bannedAt === null ? null : iso(rows.before.bannedAt),
+        bannedBy: rows.before.bannedBy,
+      });
+      return rows;
+    });
+    return { ...taxiView(lifted.after), wasBanned: lifted.before.banned };
+  }
+
   /** `PUT /dispatch/destinations`: replaces the destination -> region table. */
   async replaceDestinations(actor: DispatchActor, entries: readonly DestinationEntry[]): Promise<DestinationsView> {
     const table = new DestinationTable(entries);
@@ -423,6 +449,47 @@ export class DispatchService implements OnApplicationBootstrap, OnModuleDestroy 
         return { decisions, result: view };
       },
     }).then((applied) => applied?.result);
+  }
+
+  /**
+   * A waiting passenger gives up (`POST /dispatch/zones/{zoneId}/tickets/{ticket}/cancel`): the
+   * stand's DISPATCH_KIOSK, or an OPERATOR/ADMIN of the zone. One input of the stand, audited
+   * `ticket.cancelled` in its transaction; TICKET_CANCELLED goes to the topic and to whoever asked
+   * for the ticket. Unknown (or no longer waiting) 404, matched 409; 403/409 audited on their own.
+   */
+  async cancelTicket(actor: DispatchActor, zoneId: string, ticket: string, reason?: string): Promise<CancelledTicketView> {
+    const target = `${zoneId}/${ticket}`;
+    const details = { ticket, ...(reason === undefined ? {} : { cancelReason: reason }) };
+    try {
+      await this.authorizeStand(actor, zoneId, 'cancel a ticket');
+      const applied = await this.runInput({
+        zoneId,
+        actor,
+        audit: { action: 'ticket.cancelled', target, details },
+        apply: (stand, at) => {
+          const passenger = stand.passengerView(ticket);
+          const decisions = stand.cancelTicket(ticket, at);
+          if (passenger === undefined) throw new Error('the stand cancelled a ticket it did not hold');
+          const view: CancelledTicketView = {
+            zoneId,
+            ticket,
+            destination: passenger.destination,
+            region: passenger.region,
+            vehicleClass: passenger.vehicleClass,
+            partySize: passenger.partySize,
+            queue: passenger.queue,
+            stage: 'CANCELLED',
+            requestedAt: iso(passenger.requestedAt),
+            cancelledAt: iso(at),
+          };
+          return { decisions, result: view };
+        },
+      });
+      return applied.result;
+    } catch (error) {
+      await this.auditRefusal(actor, 'ticket.cancelled', target, { zoneId, ...details }, error);
+      throw error;
+    }
   }
 
   /** Both showed: the passenger is in the taxi (kiosk, operator, or the driver). */
@@ -891,14 +958,26 @@ export class DispatchService implements OnApplicationBootstrap, OnModuleDestroy 
         return value;
       });
     } catch (error) {
-      if (error instanceof DomainError && (error.code === 'forbidden' || error.code === 'conflict')) {
-        try {
-          await this.repo.audit({ ...entry, outcome: error.code === 'forbidden' ? 'denied' : 'conflict', details: { ...details, reason: error.message } });
-        } catch (auditError) {
-          this.logger.error(`could not audit refused ${action}: ${describe(auditError)}`);
-        }
-      }
+      await this.auditRefusal(actor, action, target, details, error);
       throw error;
+    }
+  }
+
+  /** A 403 or 409 refusal of an audited action, recorded on its own (`denied` / `conflict`); other errors are not. */
+  private async auditRefusal(actor: DispatchActor, action: string, target: string, details: Record<string, unknown>, error: unknown): Promise<void> {
+    if (!(error instanceof DomainError) || (error.code !== 'forbidden' && error.code !== 'conflict')) return;
+    try {
+      await this.repo.audit({
+        actor: actor.sub,
+        role: actor.role,
+        action,
+        target,
+        sourceAddress: actor.sourceAddress ?? null,
+        outcome: error.code === 'forbidden' ? 'denied' : 'conflict',
+        details: { ...details, reason: error.message },
+      });
+    } catch (auditError) {
+      this.logger.error(`could not audit refused ${action}: ${describe(auditError)}`);
     }
   }
 
@@ -942,6 +1021,24 @@ export class DispatchService implements OnApplicationBootstrap, OnModuleDestroy 
     const all = await this.repo.standZoneIds();
     if (all.length === 1) return all[0]!;
     throw new DispatchError('invalid', all.length === 0 ? 'there is no taxi stand' : 'zoneId is required: there are several stands', { fields: { zoneId: ['required'] } });
+  }
+
+  /** Acting on a stand's passengers: its own DISPATCH_KIOSK (another stand's: 403), operators and admins of the zone (else 404). */
+  private async authorizeStand(actor: DispatchActor, zoneId: string, what: string): Promise<void> {
+    switch (actor.role) {
+      case 'ADMIN':
+      case 'OPERATOR':
+        this.requireScope(actor, zoneId);
+        return;
+      case 'DEVICE': {
+        if (actor.deviceType !== 'DISPATCH_KIOSK') throw new DomainError('forbidden', `only a DISPATCH_KIOSK device may ${what}`);
+        const device = await this.repo.deviceZone(actor.sub);
+        if (device?.zoneId !== zoneId) throw new DomainError('forbidden', `kiosk ${actor.sub} does not serve stand ${zoneId}`, { zoneId });
+        return;
+      }
+      default:
+        throw new DomainError('forbidden', `a ${actor.role} may not ${what}`);
+    }
   }
 
   /** Pickup and trip end: admins, operators of the zone, the match's driver, the stand's kiosk. */

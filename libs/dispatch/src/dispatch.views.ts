@@ -44,6 +44,11 @@ export interface TaxiBanView extends TaxiRegistrationView {
   readonly stands: readonly string[];
 }
 
+export interface TaxiUnbanView extends TaxiRegistrationView {
+  /** False when the plate was not banned (the unban is idempotent). */
+  readonly wasBanned: boolean;
+}
+
 export interface DestinationView {
   readonly name: string;
   readonly region: string;
@@ -71,6 +76,21 @@ export interface TicketView {
   readonly requestedAt: string;
   /** Set when a taxi was matched at once. */
   readonly match?: { readonly matchId: string; readonly plate: string };
+}
+
+/** `POST /api/dispatch/zones/{zoneId}/tickets/{ticket}/cancel`: the waiting passenger that gave up. */
+export interface CancelledTicketView {
+  readonly zoneId: string;
+  readonly ticket: string;
+  readonly destination: string;
+  readonly region: string;
+  readonly vehicleClass: VehicleClass;
+  readonly partySize: number;
+  /** The queue it waited in (null: unqueued under the stand's mode). */
+  readonly queue: string | null;
+  readonly stage: 'CANCELLED';
+  readonly requestedAt: string;
+  readonly cancelledAt: string;
 }
 
 export interface RegionView {

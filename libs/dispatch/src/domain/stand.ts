@@ -2,7 +2,7 @@ import { applyPatch, sameConfig, validateConfig } from './config';
 import type { ClaimRefusalReason, DispatchDecision, LotLane, TaxiRefusalReason } from './decisions';
 import type { DestinationDirectory } from './destinations';
 import { DispatchError } from './errors';
-import type { ClaimRecord, Counters, MatchRecord, PassengerRecord, ReadRecord, RegionChoice, StandState, TaxiRecord, TaxiStage, WaitSample } from './state';
+import type { ClaimRecord, Counters, MatchRecord, PassengerRecord, ReadRecord, RegionChoice, RegistryRefusal, StandState, TaxiRecord, TaxiStage, WaitSample } from './state';
 import { matchesPerMinute, waitStats, type WaitStats } from './stats';
 import type { TaxiDirectory } from './taxi-directory';
 import {
@@ -199,12 +199,15 @@ export class Stand {
   lotEntryRead(plateRead: string, at: number, claim?: NearTripClaim): DispatchDecision[] {
     const plate = requirePlate(plateRead);
     return this.run(at, (out) => {
-      if (this.duplicateRead(plate, 'LOT_ENTRY', at)) {
+      const profile = this.deps.taxis.taxi(plate);
+      const refused: RegistryRefusal | undefined = profile === undefined ? 'UNKNOWN_TAXI' : profile.banned ? 'BANNED' : undefined;
+      // A refused plate idling at the barrier is refused once per window; a read after the
+      // registry changed its answer (registered, unbanned, banned) is news: it is judged afresh.
+      if (this.duplicateRead(plate, 'LOT_ENTRY', at) && this.reads.get(plate)?.refused === refused) {
         out.push({ type: 'READ_IGNORED', plate, lane: 'LOT_ENTRY', reason: 'DUPLICATE', at });
         return;
       }
-      this.reads.set(plate, { plate, lane: 'LOT_ENTRY', at });
-      const profile = this.deps.taxis.taxi(plate);
+      this.reads.set(plate, { plate, lane: 'LOT_ENTRY', at, ...(refused === undefined ? {} : { refused }) });
       if (profile === undefined || profile.banned) {
         const reason: TaxiRefusalReason = profile === undefined ? 'UNKNOWN_TAXI' : 'BANNED';
         out.push({ type: 'TAXI_REFUSED', plate, reason, at });

@@ -111,7 +111,15 @@ export interface ReadRecord {
   readonly plate: string;
   readonly lane: LotLane;
   readonly at: number;
+  /**
+   * A LOT_ENTRY read refused on the registry's word (unknown or banned plate): a read within the
+   * window is a duplicate only while the registry still says so (absent in older snapshots).
+   */
+  readonly refused?: RegistryRefusal;
 }
+
+/** The lot-entry refusals the taxi registry decides (SPEC §7: a banned plate is refused). */
+export type RegistryRefusal = 'UNKNOWN_TAXI' | 'BANNED';
 
 export interface Counters {
   place: number;

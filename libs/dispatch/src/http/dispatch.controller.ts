@@ -1,21 +1,31 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Put, Query, UseFilters } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { Authenticated } from '@landside/auth';
+import { Authenticated, DeniedWriteAuditFilter } from '@landside/auth';
 import { DispatchRequestDto, DomainError, DriverRegionDto } from '@landside/contracts';
 import { DispatchService, type DispatchActor } from '../dispatch.service';
 import type {
+  CancelledTicketView,
   DestinationsView,
   MatchView,
   RegionView,
   StandView,
   TaxiBanView,
   TaxiRegistrationView,
+  TaxiUnbanView,
   TicketView,
   TripView,
   ZoneDispatchView,
 } from '../dispatch.views';
-import { CompleteTripDto, CreateStandDto, ListStandsQueryDto, RegisterTaxiDto, ReplaceDestinationsDto, UpdateStandDto } from './dispatch.dto';
-import { DispatchDeniedWriteFilter } from './denied-write-audit.filter';
+import {
+  CancelTicketDto,
+  CompleteTripDto,
+  CreateStandDto,
+  ListStandsQueryDto,
+  RegisterTaxiDto,
+  ReplaceDestinationsDto,
+  TicketParamsDto,
+  UpdateStandDto,
+} from './dispatch.dto';
 import { RequestActor } from './request-actor';
 
 const DEFAULT_PAGE_SIZE = 100;
@@ -24,11 +34,12 @@ const DEFAULT_PAGE_SIZE = 100;
  * Taxi dispatch over REST (SPEC §7, §8). ADMIN manages stands, taxis and destinations; OPERATOR
  * reads; a DISPATCH_KIOSK device (or an operator) asks for taxis; a DRIVER chooses its own region.
  * Pickup and trip end (SPEC is silent on how they are observed) come from the stand's kiosk, the
- * match's driver, or an operator. Zone-scoped principals see and act on their zones' stands only.
+ * match's driver, or an operator; a waiting ticket is cancelled by the stand's kiosk or an operator.
+ * Zone-scoped principals see and act on their zones' stands only.
  */
 @ApiTags('dispatch')
 @Controller('dispatch')
-@UseFilters(DispatchDeniedWriteFilter)
+@UseFilters(DeniedWriteAuditFilter)
 export class DispatchController {
   constructor(private readonly dispatch: DispatchService) {}
 
@@ -72,6 +83,13 @@ export class DispatchController {
     return this.dispatch.banTaxi(actor, plate);
   }
 
+  @Post('taxis/:plate/unban')
+  @HttpCode(200)
+  @Authenticated('ADMIN')
+  unbanTaxi(@RequestActor() actor: DispatchActor, @Param('plate') plate: string): Promise<TaxiUnbanView> {
+    return this.dispatch.unbanTaxi(actor, plate);
+  }
+
   @Get('destinations')
   @Authenticated('OPERATOR', 'ADMIN')
   destinations(): Promise<DestinationsView> {
@@ -104,6 +122,13 @@ export class DispatchController {
   @Authenticated('OPERATOR', 'ADMIN')
   zone(@RequestActor() actor: DispatchActor, @Param('id') id: string): Promise<ZoneDispatchView> {
     return this.dispatch.zoneView(actor, id);
+  }
+
+  @Post('zones/:zoneId/tickets/:ticket/cancel')
+  @HttpCode(200)
+  @Authenticated('DEVICE', 'OPERATOR', 'ADMIN')
+  cancelTicket(@RequestActor() actor: DispatchActor, @Param() params: TicketParamsDto, @Body() body: CancelTicketDto): Promise<CancelledTicketView> {
+    return this.dispatch.cancelTicket(actor, params.zoneId, params.ticket, body.reason);
   }
 
   @Post('matches/:id/pickup')

@@ -1,6 +1,6 @@
 import { PageQueryDto } from '@landside/contracts';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Max, MaxLength, Min, MinLength, ValidateIf, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf, ValidateNested } from 'class-validator';
 import { DISPATCH_MODES, VEHICLE_CLASSES, type DispatchMode, type VehicleClass } from '../domain';
 
 const MAX_REGIONS = 32;
@@ -129,6 +129,28 @@ export class CompleteTripDto {
   @Min(0)
   @Max(10_000)
   distanceKm!: number;
+}
+
+/** Path of `POST /dispatch/zones/{zoneId}/tickets/{ticket}/cancel`: a ticket is unique within its stand. */
+export class TicketParamsDto {
+  @IsString()
+  @MinLength(1)
+  @MaxLength(64)
+  zoneId!: string;
+
+  /** As issued (`A0001`, prefix + number): letters, digits, `-` and `_`, compared exactly. */
+  @IsString()
+  @Matches(/^[A-Za-z0-9_-]{1,32}$/, { message: 'ticket must be 1 to 32 letters, digits, - or _' })
+  ticket!: string;
+}
+
+/** Body of the ticket cancel: optional, the reason is kept in the audit row. */
+export class CancelTicketDto {
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  reason?: string;
 }
 
 /** `GET /dispatch/stands?limit=&cursor=` (SPEC §8: limit ≤ 500, cursor): the shared page query. */

@@ -1,9 +1,8 @@
 import { Body, Controller, Get, Post, Query, UseFilters } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { Authenticated, CurrentPrincipal } from '@landside/auth';
+import { Authenticated, CurrentPrincipal, DeniedWriteAuditFilter } from '@landside/auth';
 import type { Principal } from '@landside/contracts';
 import { RequestActor, type Actor } from '../../audit/actor';
-import { DeniedWriteAuditFilter } from '../../audit/denied-write-audit.filter';
 import type { Page } from '../../http/pagination';
 import { CreateFailoverGroupDto } from '../dto/create-failover-group.dto';
 import { ZoneFilterQueryDto } from '../dto/zone-filter.query';

@@ -1,3 +1,5 @@
+import { Stand } from '../stand';
+import type { StandState } from '../state';
 import { World, briefs } from './fixtures';
 
 describe('scenario: the taxi-lot camera — banned and unknown plates, duplicate reads, LOT_EXIT', () => {
@@ -30,6 +32,30 @@ describe('scenario: the taxi-lot camera — banned and unknown plates, duplicate
     w.enter('X1');
     w.advance(10);
     expect(briefs(w.enter('X1'))).toEqual(['IGNORED X1 LOT_ENTRY DUPLICATE']);
+  });
+
+  it('a refused plate re-read within the window is judged afresh once the registry changed its answer (unbanned, registered)', () => {
+    const w = new World();
+    expect(briefs(w.enter('X1'))).toEqual(['REFUSED X1 BANNED']);
+    w.advance(10);
+    expect(briefs(w.enter('X1'))).toEqual(['IGNORED X1 LOT_ENTRY DUPLICATE']);
+    w.registry.setBanned('X1', false);
+    w.advance(10);
+    expect(briefs(w.enter('X1'))).toEqual(['QUEUED X1 SEOUL/STANDARD', 'CALLED X1 SEOUL/STANDARD']);
+    w.advance(10);
+    expect(briefs(w.enter('X1'))).toEqual(['IGNORED X1 LOT_ENTRY DUPLICATE']);
+
+    expect(briefs(w.enter('N1'))).toEqual(['REFUSED N1 UNKNOWN_TAXI']);
+    w.registry.register({ plate: 'N1', licenceRegion: 'SEOUL', vehicleClass: 'STANDARD', banned: true });
+    w.advance(5);
+    expect(briefs(w.enter('N1'))).toEqual(['REFUSED N1 BANNED']);
+    w.advance(5);
+    expect(briefs(w.enter('N1'))).toEqual(['IGNORED N1 LOT_ENTRY DUPLICATE']);
+    // the record survives a restart (it is part of the snapshot)
+    w.registry.setBanned('N1', false);
+    w.stand = Stand.restore(JSON.parse(JSON.stringify(w.stand.snapshot())) as StandState, { taxis: w.registry, destinations: w.destinations });
+    w.advance(5);
+    expect(briefs(w.enter('N1'))).toEqual(['QUEUED N1 SEOUL/STANDARD']);
   });
 
   it('a taxi read at LOT_EXIT without a match (not called) leaves the queue; a called one is on its way', () => {
