@@ -71,6 +71,16 @@ async function addDevice(server: TestServer, id: string, type: DeviceType, zoneI
   });
 }
 
+/** The page's stored login answer (sessionStorage, as the dashboard keeps it for a reload). */
+async function storedSession(page: Page): Promise<{ accessToken: string; refreshToken: string; expiresIn: number }> {
+  return JSON.parse((await page.evaluate(`sessionStorage.getItem('landside.session')`)) as string) as { accessToken: string; refreshToken: string; expiresIn: number };
+}
+
+/** A JWT's `exp`, in epoch milliseconds. */
+function expiryOf(jwt: string): number {
+  return (JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8')) as { exp: number }).exp * 1000;
+}
+
 /** A device over TCP that heartbeats every 400 ms until killed (socket closed). */
 class FakeDevice {
   private seq = 0;
@@ -135,12 +145,13 @@ describe('operator dashboard', () => {
     await server?.close();
   });
 
-  async function openAs(username: string, password: string, query = '', requests?: string[]): Promise<Page> {
+  async function openAs(username: string, password: string, query = '', requests?: string[], at = base, watch?: (page: Page) => void): Promise<Page> {
     if (!browser) throw new Error(`${CHROMIUM} is missing: CI=true requires it (apt-get install -y chromium)`);
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     page.on('pageerror', (err) => console.error('page error:', err));
     if (requests) page.on('request', (r) => requests.push(r.url()));
-    await page.goto(`${base}/${query}`);
+    watch?.(page);
+    await page.goto(`${at}/${query}`);
     expect(await page.isHidden('#main-view')).toBe(true);
     await page.fill('#username', username);
     await page.fill('#password', password);
@@ -318,5 +329,230 @@ describe('operator dashboard', () => {
     expect(urls.some((u) => u.includes('/websocket'))).toBe(false);
     await page.screenshot({ path: join(OUT, 'dashboard-xhr-streaming.png') });
     await page.close();
+  });
+
+  browserIt('lets an admin resolve an alert: it leaves the open list live, without reload', async () => {
+    await addZone(server, 'T3');
+    await addDevice(server, 'det-r', 'VEHICLE_DETECTOR', 'T3');
+    const requests: string[] = [];
+    const page = await openAs('admin', TEST_ADMIN_PASSWORD, '', requests);
+    const dev = await FakeDevice.start(server, 'det-r', 'VEHICLE_DETECTOR');
+    devices.push(dev);
+    await page.waitForSelector(tile('det-r', 'ONLINE'), { timeout: 10_000 });
+    dev.kill();
+    const open = '.alert[data-device-id="det-r"][data-alert-state="OPEN"]';
+    await page.waitForSelector(`${open} button.resolve`, { timeout: 10_000 });
+    const alertId = (await page.getAttribute(open, 'data-alert-id'))!;
+    expect(await page.getAttribute(`${open} button.resolve`, 'aria-label')).toBe('Resolve OFFLINE alert for det-r');
+    const openBefore = Number((await page.textContent('#alert-count'))!.split(' ')[0]);
+    const alertReads = requests.filter((u) => u.includes('/api/alerts?')).length;
+
+    await page.click(`${open} button.resolve`);
+    const resolved = `.alert.resolved[data-alert-id="${alertId}"][data-alert-state="RESOLVED"]`;
+    await page.waitForSelector(resolved, { timeout: 10_000 });
+    expect(await page.$$(open)).toHaveLength(0);
+    expect(await page.textContent(resolved)).toContain('RESOLVED by admin'); // as text, not only the fade
+    expect(await page.$$(`${resolved} button`)).toHaveLength(0);
+    await page.waitForSelector(`#alert-count:text-matches("^${openBefore - 1} open")`);
+    // no reload: the alerts were read once, by the snapshot at connect, and the session is the first one
+    expect(requests.filter((u) => u.includes('/api/alerts?')).length).toBe(alertReads);
+    expect(await page.getAttribute('#conn', 'data-connects')).toBe('1');
+    const stored = await server.app.get(DataSource).query(`SELECT state, resolved_by AS by FROM alerts WHERE id = $1`, [alertId]);
+    expect(stored).toEqual([{ state: 'RESOLVED', by: 'admin' }]);
+    await page.screenshot({ path: join(OUT, 'dashboard-alert-resolved.png') });
+    await page.close();
+  });
+
+  browserIt('lets an admin cancel a command queued for a disconnected device and shows it CANCELLED; a refusal shows the server message', async () => {
+    await addZone(server, 'T3');
+    await addDevice(server, 'lpr-q', 'LPR_CAMERA', 'T3'); // never connected: commands wait QUEUED
+    const page = await openAs('admin', TEST_ADMIN_PASSWORD);
+    await page.click(tile('lpr-q'));
+    await page.waitForSelector('#dp-commands:not([hidden])');
+
+    // a gate command for a camera: 422 from the server, shown in the panel with its message
+    await page.selectOption('#dp-type', 'OPEN_GATE');
+    await page.click('#dp-send');
+    await page.waitForSelector('#dp-command-error:text-matches("422")', { timeout: 10_000 });
+    expect(await page.textContent('#dp-command-error')).toMatch(/^Command refused: 422 \S+: .*OPEN_GATE/);
+
+    await page.selectOption('#dp-type', 'REBOOT');
+    await page.click('#dp-send');
+    const item = '#dp-command-list li[data-command-id]';
+    await page.waitForSelector(`${item} .status[data-status="QUEUED"]`, { timeout: 10_000 });
+    const commandId = (await page.getAttribute(item, 'data-command-id'))!;
+    const row = `#dp-command-list li[data-command-id="${commandId}"]`;
+    expect(await page.textContent('#dp-command-error')).toBe('');
+    await page.click(`${row} button.cancel-command`);
+    await page.waitForSelector(`${row} .status[data-status="CANCELLED"]`, { timeout: 10_000 });
+    expect(await page.textContent(`${row} .status`)).toBe('CANCELLED');
+    expect(await page.$$(`${row} button.cancel-command`)).toHaveLength(0); // final: nothing more to cancel
+    await page.waitForSelector('#announcer:text-is("REBOOT command cancelled")', { state: 'attached' }); // said to screen readers too
+    const stored = await server.app.get(DataSource).query(`SELECT status FROM commands WHERE id = $1`, [commandId]);
+    expect(stored).toEqual([{ status: 'CANCELLED' }]);
+    await page.screenshot({ path: join(OUT, 'dashboard-command-cancelled.png') });
+    await page.close();
+  });
+
+  browserIt('lets an admin put a device in maintenance and back after a confirm step, following the live state', async () => {
+    await addZone(server, 'T3');
+    await addDevice(server, 'gate-m', 'GATE', 'T3');
+    await addDevice(server, 'gate-gone', 'GATE', 'T3');
+    const dev = await FakeDevice.start(server, 'gate-m', 'GATE');
+    devices.push(dev);
+    const requests: string[] = [];
+    const page = await openAs('admin', TEST_ADMIN_PASSWORD, '', requests);
+    await page.waitForSelector(tile('gate-m', 'ONLINE'), { timeout: 10_000 });
+    await page.click(tile('gate-m'));
+    const toggle = '#dp-maintenance:not([hidden]) #dp-maint-toggle';
+    await page.waitForSelector(`${toggle}[data-action="on"]`);
+    expect(await page.textContent(toggle)).toBe('Put in maintenance…');
+    const maintenance = async (): Promise<boolean> =>
+      ((await server.app.get(DataSource).query(`SELECT maintenance FROM devices WHERE id = 'gate-m'`)) as Array<{ maintenance: boolean }>)[0]!.maintenance;
+
+    // the confirm step: declining changes nothing
+    await page.click(toggle);
+    await page.waitForSelector('#dp-maint-confirm:not([hidden])');
+    expect(await page.textContent('#dp-maint-question')).toContain('Put gate-m in maintenance?');
+    await page.click('#dp-maint-no');
+    await page.waitForSelector('#dp-maint-confirm', { state: 'hidden' });
+    expect(await maintenance()).toBe(false);
+
+    await page.click(toggle);
+    await page.screenshot({ path: join(OUT, 'dashboard-maintenance-confirm.png') });
+    await page.click('#dp-maint-yes[data-action="on"]');
+    await page.waitForSelector(tile('gate-m', 'MAINTENANCE'), { timeout: 10_000 });
+    expect(await page.textContent(tile('gate-m'))).toContain('MAINTENANCE');
+    await page.waitForSelector('#dp-summary[data-state="MAINTENANCE"]');
+    await page.waitForSelector(`${toggle}[data-action="off"]`);
+    await page.waitForSelector('#dp-maint-status:text-matches("^In maintenance since")');
+    expect(await maintenance()).toBe(true);
+    await page.screenshot({ path: join(OUT, 'dashboard-maintenance.png') });
+
+    // and out again: UNKNOWN, then ONLINE with the device's next heartbeat
+    await page.click(toggle);
+    expect(await page.textContent('#dp-maint-question')).toContain('End maintenance for gate-m?');
+    await page.click('#dp-maint-yes[data-action="off"]');
+    await page.waitForSelector(tile('gate-m', 'ONLINE'), { timeout: 10_000 });
+    await page.waitForSelector(`${toggle}[data-action="on"]`);
+    expect(await maintenance()).toBe(false);
+    // the states came from /topic/devices: the device list was read once, by the snapshot
+    expect(requests.filter((u) => u.includes('/api/devices?')).length).toBe(1);
+
+    // a device deleted meanwhile: the server's 404 is shown in the panel
+    await request(base).delete('/api/devices/gate-gone').set('Authorization', `Bearer ${server.token({ sub: 'admin', role: 'ADMIN' })}`).expect(204);
+    await page.click(tile('gate-gone'));
+    await page.waitForSelector(`${toggle}[data-action="on"]`);
+    await page.click(toggle);
+    await page.click('#dp-maint-yes[data-action="on"]');
+    await page.waitForSelector('#dp-maint-error:text-matches("404")', { timeout: 10_000 });
+    expect(await page.textContent('#dp-maint-error')).toBe("Maintenance on failed: 404 not-found: device 'gate-gone' not found");
+    await page.close();
+  });
+
+  browserIt('shows an operator no resolve, cancel or maintenance control', async () => {
+    await addZone(server, 'T3');
+    await addDevice(server, 'gate-o', 'GATE', 'T3');
+    const page = await openAs('op1', 'operator-pass-1');
+    const dev = await FakeDevice.start(server, 'gate-o', 'GATE');
+    devices.push(dev);
+    await page.waitForSelector(tile('gate-o', 'ONLINE'), { timeout: 10_000 });
+    dev.kill();
+    const open = '.alert[data-device-id="gate-o"][data-alert-state="OPEN"]';
+    await page.waitForSelector(`${open} button.ack`, { timeout: 10_000 }); // operators acknowledge
+    expect(await page.$$('#alerts button.resolve')).toHaveLength(0);
+    await page.click(tile('gate-o'));
+    await page.waitForSelector('#device-panel:not([hidden])');
+    await page.waitForSelector('#dp-summary[data-state="OFFLINE"]');
+    expect(await page.isHidden('#dp-maintenance')).toBe(true);
+    expect(await page.isVisible('#dp-maint-toggle')).toBe(false);
+    expect(await page.isHidden('#dp-commands')).toBe(true);
+    expect(await page.$$('button.cancel-command')).toHaveLength(0);
+    expect(await page.getAttribute('body', 'data-role')).toBe('OPERATOR');
+    await page.screenshot({ path: join(OUT, 'dashboard-operator-no-admin-actions.png') });
+    await page.close();
+  });
+
+  describe('with short-lived access tokens', () => {
+    const TTL_S = 15;
+    let short: TestServer;
+    let shortBase: string;
+
+    beforeAll(async () => {
+      const port = await freePort();
+      shortBase = `http://127.0.0.1:${port}`;
+      short = await startTestServer({ PORT: String(port), ALLOWED_ORIGINS: shortBase, DISCONNECT_GRACE_S: '1', ACCESS_TOKEN_TTL_S: String(TTL_S) });
+      await addZone(short, 'T1');
+      await addDevice(short, 'gate-s', 'GATE', 'T1');
+    });
+
+    afterAll(async () => {
+      await short?.close();
+    });
+
+    browserIt('renews the access token before it expires and hands it to the same STOMP session in-band', async () => {
+      const api: Array<{ url: string; status: number }> = [];
+      const sockets: string[] = [];
+      const page = await openAs('admin', TEST_ADMIN_PASSWORD, '', undefined, shortBase, (p) => {
+        p.on('response', (r) => {
+          if (r.url().includes('/api/')) api.push({ url: r.url(), status: r.status() });
+        });
+        p.on('websocket', (ws) => sockets.push(ws.url()));
+      });
+      const first = await storedSession(page);
+      expect(first.expiresIn).toBe(TTL_S);
+      const firstExpiry = expiryOf(first.accessToken);
+      const sessionId = (await page.getAttribute('#conn', 'data-session'))!;
+      const live = (): Array<{ id: string; expiresAt: number | undefined }> =>
+        short.gateway.server.sessionsOf('admin').map((s) => ({ id: s.id, expiresAt: s.principal?.expiresAt }));
+      expect(live()).toEqual([{ id: sessionId, expiresAt: firstExpiry }]);
+
+      // at ~80 % of the lifetime: POST /auth/refresh, then the new token in-band (the RECEIPT counts)
+      await page.waitForSelector('#conn[data-token-handovers="1"]', { timeout: TTL_S * 1000 });
+      expect(Date.now()).toBeLessThan(firstExpiry);
+      expect(api.filter((r) => r.url.endsWith('/api/auth/refresh')).map((r) => r.status)).toEqual([200]);
+      const second = await storedSession(page);
+      expect(second.accessToken).not.toBe(first.accessToken);
+      expect(live()).toEqual([{ id: sessionId, expiresAt: expiryOf(second.accessToken) }]);
+
+      // past the first token's expiry (a computed wait: the clock is what is tested), the session lives on
+      await sleep(Math.max(0, firstExpiry + 1000 - Date.now()));
+      expect(await page.getAttribute('#conn', 'data-conn')).toBe('CONNECTED');
+      expect(await page.getAttribute('#conn', 'data-connects')).toBe('1');
+      expect(await page.getAttribute('#conn', 'data-session')).toBe(sessionId);
+      expect(live().map((s) => s.id)).toEqual([sessionId]);
+      expect(sockets).toHaveLength(1); // one WebSocket: no reconnect
+      // ...and delivers: a device comes online on /topic/devices
+      const dev = await FakeDevice.start(short, 'gate-s', 'GATE');
+      try {
+        await page.waitForSelector(tile('gate-s', 'ONLINE'), { timeout: 10_000 });
+        // REST goes on with the renewed token, while the first one is refused
+        await request(shortBase).get('/api/devices').set('Authorization', `Bearer ${first.accessToken}`).expect(401);
+        await page.click(tile('gate-s'));
+        await page.waitForSelector('#dp-history li:text-matches("UNKNOWN → ONLINE")', { timeout: 10_000 });
+        expect(api.some((r) => r.url.includes('/api/devices/gate-s/history') && r.status === 200)).toBe(true);
+        expect(api.filter((r) => r.status === 401)).toEqual([]);
+        expect(await page.getAttribute('#conn', 'data-connects')).toBe('1');
+        await page.screenshot({ path: join(OUT, 'dashboard-token-renewed.png') });
+      } finally {
+        dev.kill();
+      }
+      await page.close();
+    });
+
+    browserIt('returns to the sign-in screen with a message when the session can no longer be renewed', async () => {
+      const page = await openAs('admin', TEST_ADMIN_PASSWORD, '', undefined, shortBase);
+      const { accessToken, refreshToken } = await storedSession(page);
+      // signed out elsewhere: the refresh token family is revoked
+      await request(shortBase).post('/api/auth/logout').set('Authorization', `Bearer ${accessToken}`).send({ refreshToken }).expect(204);
+      await page.waitForSelector('#login-view', { state: 'visible', timeout: TTL_S * 1000 });
+      await page.waitForSelector('#login-error:text-matches("session has ended")');
+      expect(await page.textContent('#login-error')).toMatch(/^Your session has ended \(.+\): sign in again\.$/);
+      expect(await page.isHidden('#main-view')).toBe(true);
+      expect(await page.getAttribute('#conn', 'data-conn')).toBe('DISCONNECTED');
+      await page.waitForFunction(`sessionStorage.getItem('landside.session') === null`);
+      await page.screenshot({ path: join(OUT, 'dashboard-session-ended.png') });
+      await page.close();
+    });
   });
 });

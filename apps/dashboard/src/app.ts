@@ -1,6 +1,8 @@
 // Landside operator dashboard: plain TypeScript + DOM, loaded as a classic script after the SockJS
 // and STOMP bundles. Snapshot over HTTP, then deltas over STOMP (SockJS transport); re-snapshots on
-// every (re)connect so nothing missed while disconnected stays wrong on the wall.
+// every (re)connect so nothing missed while disconnected stays wrong on the wall. The access token
+// is renewed before it expires and handed to the live STOMP session in-band (SPEC §3), so a
+// long-running wall screen keeps one connection.
 (() => {
   // ---------- types (the wire shapes of SPEC §4/§8, as far as the page uses them) ----------
   interface Login {
@@ -38,6 +40,8 @@
     lastOccurredAt: string;
     acknowledgedBy?: string;
     note?: string;
+    resolvedAt?: string;
+    resolvedBy?: string;
   }
   interface Command {
     id: string;
@@ -150,7 +154,13 @@
   // ---------- state ----------
   let session: Login | null = null;
   let refreshTimer: number | undefined;
+  let refreshDueAt = 0; // epoch ms at which the access token should be renewed
   let stomp: import('@stomp/stompjs').Client | null = null;
+  // The subscription that carries a renewed token in-band (see handTokenToStomp).
+  let carrier: import('@stomp/stompjs').StompSubscription | null = null;
+  let carrierSeq = 0;
+  let connects = 0; // CONNECTED frames received by this page
+  let tokenHandovers = 0; // renewed tokens the live session confirmed (RECEIPT)
   let generation = 0; // bumps on every (re)connect: stale snapshots are dropped
   const devices = new Map<string, Device>();
   const alerts = new Map<string, Alert>();
@@ -162,6 +172,13 @@
   const recentMatches: RecentMatch[] = [];
   const MAX_MATCHES = 30;
   let selected: string | null = null;
+  // admin/operator actions: which are in flight, and the server's refusal per target
+  const busy = new Set<string>();
+  const alertErrors = new Map<string, string>();
+  const commandErrors = new Map<string, string>();
+  const deviceErrors = new Map<string, string>();
+  const ackNotes = new Map<string, string>(); // typed notes survive a re-render of the list
+  let maintenanceConfirm: { deviceId: string; on: boolean } | null = null;
 
   // ---------- DOM helpers ----------
   function $(id: string): HTMLElement {
@@ -186,27 +203,64 @@
   function isAdmin(): boolean {
     return session?.role === 'ADMIN';
   }
+  /** Re-renders what one element lost to a re-render: focus (by data-focus-key) and the caret. */
+  function keepFocus(container: HTMLElement, render: () => void): void {
+    const active = document.activeElement;
+    const key = active instanceof HTMLElement && container.contains(active) ? active.dataset.focusKey : undefined;
+    render();
+    if (!key) return;
+    const again = [...container.querySelectorAll<HTMLElement>('[data-focus-key]')].find((el) => el.dataset.focusKey === key);
+    if (!again || (again as HTMLButtonElement).disabled) return;
+    again.focus();
+    if (again instanceof HTMLInputElement) again.setSelectionRange(again.value.length, again.value.length);
+  }
 
   // ---------- HTTP ----------
-  async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  /** A refusal from the API, with the server's code and message (SPEC §8 error bodies). */
+  class ApiError extends Error {
+    constructor(
+      readonly status: number,
+      readonly code: string,
+      detail: string,
+    ) {
+      super(`${status}${code ? ` ${code}` : ''}${detail ? `: ${detail}` : ''}`);
+    }
+  }
+
+  async function errorOf(res: Response): Promise<ApiError> {
+    let code = '';
+    let detail = res.statusText;
+    try {
+      const j = (await res.json()) as { error?: unknown; message?: unknown; fields?: unknown };
+      if (typeof j.error === 'string') code = j.error;
+      if (typeof j.message === 'string') detail = j.message;
+      else if (Array.isArray(j.message)) detail = j.message.map(String).join('; ');
+      if (j.fields && typeof j.fields === 'object') {
+        const fields = Object.entries(j.fields as Record<string, unknown>)
+          .map(([k, v]) => `${k}: ${Array.isArray(v) ? v.map(String).join(', ') : String(v)}`)
+          .join('; ');
+        if (fields) detail = typeof j.message === 'string' ? `${j.message} (${fields})` : fields;
+      }
+    } catch {
+      // not JSON: the status text says what there is
+    }
+    return new ApiError(res.status, code, detail);
+  }
+
+  async function api<T>(method: string, path: string, body?: unknown, retried = false): Promise<T> {
+    const token = session?.accessToken;
     const headers: Record<string, string> = {};
-    if (session) headers.Authorization = `Bearer ${session.accessToken}`;
+    if (token) headers.Authorization = `Bearer ${token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
     const res = await fetch(`/api${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    if (res.status === 401 && session && path !== '/auth/refresh' && path !== '/auth/login') {
-      if (await refresh()) return api<T>(method, path, body);
-      logout('Session expired: sign in again.');
+    if (res.status === 401 && token && session && !retried) {
+      // Sent with a token renewed since: just send again. Otherwise renew now, then send again.
+      if (session.accessToken !== token) return api<T>(method, path, body, true);
+      const renewed = await refresh();
+      if (renewed === 'ok') return api<T>(method, path, body, true);
+      throw new ApiError(401, 'unauthenticated', renewed === 'refused' ? 'the session has ended' : 'the session could not be renewed');
     }
-    if (!res.ok) {
-      let detail = `${res.status}`;
-      try {
-        const j = (await res.json()) as { message?: unknown; error?: unknown };
-        detail = `${res.status} ${String(j.error ?? j.message ?? '')}`;
-      } catch {
-        detail = `${res.status} ${res.statusText}`;
-      }
-      throw new Error(detail);
-    }
+    if (!res.ok) throw await errorOf(res);
     return (res.status === 204 ? undefined : await res.json()) as T;
   }
 
@@ -222,6 +276,40 @@
     return out;
   }
 
+  /**
+   * Runs one user action: one at a time per key (its button shows it is busy), the server's
+   * refusal kept under errorKey and shown next to the target until the next try. The outcome is
+   * also announced once to screen readers (the inline texts are re-rendered with their lists, so
+   * they are not live regions themselves).
+   */
+  async function perform<T>(
+    key: string,
+    errors: Map<string, string>,
+    errorKey: string,
+    failure: string,
+    render: () => void,
+    run: () => Promise<T>,
+    success?: string,
+  ): Promise<T | undefined> {
+    if (busy.has(key)) return undefined;
+    busy.add(key);
+    errors.delete(errorKey);
+    render();
+    try {
+      const result = await run();
+      if (success) announce(success);
+      return result;
+    } catch (err) {
+      const text = `${failure}: ${(err as Error).message}`;
+      errors.set(errorKey, text);
+      announce(text);
+      return undefined;
+    } finally {
+      busy.delete(key);
+      render();
+    }
+  }
+
   // ---------- auth ----------
   async function login(username: string, password: string): Promise<void> {
     const res = await fetch('/api/auth/login', {
@@ -229,60 +317,105 @@
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username, password }),
     });
-    if (!res.ok) throw new Error(res.status === 401 ? 'Wrong user name or password.' : `Sign-in failed (${res.status}).`);
-    startSession((await res.json()) as Login);
+    if (!res.ok) throw new Error(res.status === 401 ? 'Wrong user name or password.' : `Sign-in failed (${(await errorOf(res)).message}).`);
+    adopt((await res.json()) as Login);
+    startSession();
   }
 
-  function startSession(s: Login): void {
+  /** Takes a freshly issued token pair: keeps it for REST and a reload, and schedules its renewal. */
+  function adopt(s: Login): void {
     session = s;
     sessionStorage.setItem(SESSION_KEY, JSON.stringify(s));
     scheduleRefresh();
+  }
+
+  function showWho(): void {
+    if (!session) return;
+    $('who').textContent = `${session.role.toLowerCase()}${session.zones && session.zones.length ? ` · zones ${session.zones.join(', ')}` : ''}`;
+    document.body.dataset.role = session.role;
+  }
+
+  function startSession(): void {
+    if (!session) return;
     $('login-view').hidden = true;
     $('main-view').hidden = false;
     $('logout').hidden = false;
-    $('who').textContent = `${s.role.toLowerCase()}${s.zones && s.zones.length ? ` · zones ${s.zones.join(', ')}` : ''}`;
-    document.body.dataset.role = s.role;
+    showWho();
     connect();
   }
 
   function scheduleRefresh(): void {
     window.clearTimeout(refreshTimer);
     if (!session) return;
-    // refresh at 80 % of the lifetime (at least 5 s ahead)
-    const ms = Math.max(1000, Math.min(session.expiresIn * 800, (session.expiresIn - 5) * 1000));
-    refreshTimer = window.setTimeout(() => void refresh(), ms);
+    // Renew at ~80 % of the lifetime. The token's exp is in whole seconds, so it may end up to a
+    // second before expiresIn says: count from a second less. (A background tab's timers may run
+    // late: the visibilitychange check below catches up, and an expired STOMP session reconnects.)
+    const lifetimeMs = Math.max(0, session.expiresIn * 1000 - 1000);
+    const inMs = Math.max(1000, lifetimeMs * 0.8);
+    refreshDueAt = Date.now() + inMs;
+    refreshTimer = window.setTimeout(() => void refresh(), inMs);
   }
 
-  let refreshing: Promise<boolean> | null = null;
-  function refresh(): Promise<boolean> {
-    if (!session) return Promise.resolve(false);
-    refreshing ??= (async () => {
+  type Renewal = 'ok' | 'refused' | 'unavailable';
+  let refreshing: Promise<Renewal> | null = null;
+  /**
+   * POST /auth/refresh with the rotating refresh token. One at a time (a refresh token is good for
+   * one use). Refused (400/401/403): back to the sign-in screen with the reason. Server or network
+   * trouble: try again in a few seconds, the session stays.
+   */
+  function refresh(): Promise<Renewal> {
+    const current = session;
+    if (!current) return Promise.resolve('refused');
+    refreshing ??= (async (): Promise<Renewal> => {
+      let res: Response;
       try {
-        const res = await fetch('/api/auth/refresh', {
+        res = await fetch('/api/auth/refresh', {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ refreshToken: session?.refreshToken }),
+          body: JSON.stringify({ refreshToken: current.refreshToken }),
         });
-        if (!res.ok) {
-          logout('Session expired: sign in again.');
-          return false;
-        }
-        session = (await res.json()) as Login;
-        sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));
-        scheduleRefresh();
-        // The STOMP session carries the token it connected with: reconnect with the new one.
-        if (stomp) {
-          stomp.connectHeaders = { Authorization: `Bearer ${session.accessToken}` };
-          stomp.forceDisconnect();
-        }
-        return true;
       } catch {
-        return false;
-      } finally {
-        refreshing = null;
+        return retryRefresh('the server is unreachable');
       }
-    })();
+      if (session !== current) return 'refused'; // signed out meanwhile
+      if (res.status === 400 || res.status === 401 || res.status === 403) {
+        const why = await errorOf(res);
+        logout(`Your session has ended (${why.code || why.status}): sign in again.`);
+        return 'refused';
+      }
+      if (!res.ok) return retryRefresh(`the server answered ${res.status}`);
+      let next: Login;
+      try {
+        next = (await res.json()) as Login;
+      } catch {
+        return retryRefresh('the answer was not readable');
+      }
+      if (session !== current) return 'refused';
+      adopt(next);
+      if ($('notice').dataset.kind === 'renewal') showNotice('');
+      const scopeChanged = next.role !== current.role || JSON.stringify(next.zones) !== JSON.stringify(current.zones);
+      handTokenToStomp(next.accessToken);
+      if (scopeChanged) {
+        // Role or zones changed at the user: show what the new scope allows, from a fresh snapshot.
+        showWho();
+        if (selected) selectDevice(selected);
+        renderAlerts();
+        stomp?.forceDisconnect();
+      }
+      return 'ok';
+    })().finally(() => {
+      refreshing = null;
+    });
     return refreshing;
+  }
+
+  function retryRefresh(why: string): Renewal {
+    if (!session) return 'refused';
+    window.clearTimeout(refreshTimer);
+    refreshDueAt = Date.now() + 5000;
+    refreshTimer = window.setTimeout(() => void refresh(), 5000);
+    showNotice(`Could not renew the session (${why}): retrying in 5 s.`, 'renewal');
+    return 'unavailable';
   }
 
   function logout(message = ''): void {
@@ -293,12 +426,36 @@
     if (s) void fetch('/api/auth/logout', { method: 'POST', headers: { 'content-type': 'application/json', Authorization: `Bearer ${s.accessToken}` }, body: JSON.stringify({ refreshToken: s.refreshToken }) }).catch(() => undefined);
     void stomp?.deactivate();
     stomp = null;
+    carrier = null;
+    maintenanceConfirm = null;
     setConn('DISCONNECTED', 'Signed out');
+    showNotice('');
     $('main-view').hidden = true;
     $('logout').hidden = true;
     $('login-view').hidden = false;
     $('who').textContent = '';
+    delete document.body.dataset.role;
+    (document.getElementById('password') as HTMLInputElement).value = '';
     $('login-error').textContent = message;
+  }
+
+  function showNotice(text: string, kind = ''): void {
+    const el = $('notice');
+    setText(el, text);
+    el.dataset.kind = kind;
+    el.hidden = text === '';
+  }
+
+  /** Writes text only when it changes, so a live region is not re-announced by a re-render. */
+  function setText(el: HTMLElement, text: string): void {
+    if (el.textContent !== text) el.textContent = text;
+  }
+
+  /** One polite live region for the outcome of an action (cleared first so a repeat is heard). */
+  function announce(text: string): void {
+    const el = $('announcer');
+    el.textContent = '';
+    window.setTimeout(() => (el.textContent = text), 50);
   }
 
   // ---------- STOMP ----------
@@ -317,6 +474,7 @@
     if (!session) return;
     const chosen = transports();
     let attempts = 0;
+    let presented: string | undefined; // the token the latest CONNECT carried
     const client = new StompJs.Client({
       webSocketFactory: () => new SockJS('/sockjs', null, chosen ? { transports: chosen } : {}),
       connectHeaders: { Authorization: `Bearer ${session.accessToken}` },
@@ -325,26 +483,90 @@
       reconnectTimeMode: StompJs.ReconnectionTimeMode.EXPONENTIAL,
       heartbeatIncoming: 20_000,
       heartbeatOutgoing: 20_000,
-      beforeConnect: () => {
+      beforeConnect: async () => {
         attempts++;
         setConn('CONNECTING', attempts > 1 ? `Reconnecting (attempt ${attempts})…` : 'Connecting…');
+        // a (re)connect presents the newest token: wait for a renewal under way
+        if (refreshing) await refreshing;
+        presented = session?.accessToken;
+        if (presented) client.connectHeaders = { Authorization: `Bearer ${presented}` };
       },
-      onConnect: () => {
+      onConnect: (frame) => {
         attempts = 0;
+        connects++;
+        const conn = $('conn');
+        conn.dataset.session = frame.headers.session ?? '';
+        conn.dataset.connects = String(connects);
         setConn('CONNECTED', `Live · ${chosen ? chosen.join('/') : 'SockJS'}`);
+        carrier = subscribeErrors(client);
+        // renewed while the CONNECT was on its way: the session holds the older token, hand it the new one
+        if (session && presented !== session.accessToken) handTokenToStomp(session.accessToken);
         void subscribeAndSnapshot(client);
       },
       onStompError: (frame) => {
         const code = frame.headers['error-code'] ?? '';
         setConn('DISCONNECTED', `Error: ${frame.headers.message ?? code}`);
+        // The server closed the session for its token: renew, and the reconnect presents the new one.
         if (code === 'token-expired' || code === 'unauthenticated') void refresh();
       },
       onWebSocketClose: () => {
+        carrier = null;
         if (session) setConn('CONNECTING', 'Connection lost, reconnecting…');
       },
     });
     stomp = client;
     client.activate();
+  }
+
+  /**
+   * The session's own error queue (SPEC §4: refusals of a frame's body arrive there). It is also
+   * the carrier of a renewed token, see handTokenToStomp.
+   */
+  function subscribeErrors(client: import('@stomp/stompjs').Client, headers: Record<string, string> = {}): import('@stomp/stompjs').StompSubscription {
+    return client.subscribe(
+      '/user/queue/errors',
+      (message) => {
+        let e: { error?: string; detail?: string; destination?: string } = {};
+        try {
+          e = JSON.parse(message.body) as typeof e;
+        } catch {
+          // shown raw below
+        }
+        showNotice(`The server refused a message${e.destination ? ` to ${e.destination}` : ''}: ${e.error ?? ''} ${e.detail ?? message.body}`.trim());
+      },
+      { ...headers, id: `errors-${++carrierSeq}` },
+    );
+  }
+
+  /**
+   * Hands a renewed access token to the live STOMP session in-band (SPEC §3): any client frame
+   * may carry `Authorization: Bearer <jwt>`; the server verifies it, checks it names the same
+   * subject, and it replaces the session token before the frame itself is handled (libs/stomp
+   * session.ts `handle` -> hooks.refresh, libs/messaging stomp-gateway.ts `refresh`).
+   *
+   * Which frame: the dashboard never SENDs, holds no ACK-able message (its subscriptions are
+   * ack:auto) and @stomp/stompjs cannot put headers on BEGIN/ABORT, so the one frame it may
+   * legitimately send at any time is a SUBSCRIBE. It re-subscribes its own error queue
+   * (`/user/queue/errors`, which the destination policy allows every watcher) under a new id with
+   * the token and a receipt, then UNSUBSCRIBEs the previous id. Frames of a session are handled in
+   * order, so the queue is never unwatched, no topic subscription is touched (no duplicates, no
+   * gap), and the subscription count stays the same. The RECEIPT confirms the server took the
+   * token. Not connected right now: the next CONNECT presents the newest token (beforeConnect).
+   */
+  function handTokenToStomp(token: string): void {
+    const client = stomp;
+    if (!client) return;
+    const bearer = `Bearer ${token}`;
+    client.connectHeaders = { Authorization: bearer };
+    const previous = carrier;
+    if (!client.connected || !previous) return;
+    const receipt = `token-${carrierSeq + 1}`;
+    client.watchForReceipt(receipt, () => {
+      tokenHandovers++;
+      $('conn').dataset.tokenHandovers = String(tokenHandovers);
+    });
+    carrier = subscribeErrors(client, { Authorization: bearer, receipt });
+    previous.unsubscribe();
   }
 
   async function subscribeAndSnapshot(client: import('@stomp/stompjs').Client): Promise<void> {
@@ -539,6 +761,9 @@
       d.state = e.to;
       d.stateReason = e.reason;
       d.stateSince = e.at;
+      // the maintenance flag follows the live state: entering it, or leaving it
+      if (e.to === 'MAINTENANCE') d.maintenance = true;
+      else if (e.from === 'MAINTENANCE') d.maintenance = false;
     } else {
       devices.set(e.deviceId, {
         id: e.deviceId,
@@ -557,6 +782,7 @@
     renderZones();
     if (selected === e.deviceId) {
       renderPanelSummary();
+      renderMaintenance();
       void loadHistory(e.deviceId);
     }
   }
@@ -566,6 +792,10 @@
     const known = alerts.get(a.id);
     if (known && (ALERT_RANK[a.state] ?? 0) < (ALERT_RANK[known.state] ?? 0)) return;
     alerts.set(a.id, { ...known, ...a });
+    if (a.state === 'RESOLVED') {
+      alertErrors.delete(a.id);
+      ackNotes.delete(a.id);
+    }
     // A resolved alert stays a moment, faded, so the wall screen shows it went away.
     if (a.state === 'RESOLVED' && known?.state !== 'RESOLVED') {
       window.setTimeout(() => {
@@ -586,6 +816,7 @@
     const known = commands.get(c.id);
     if (known && commandRank(c.status) < commandRank(known.status)) return;
     commands.set(c.id, c);
+    if (commandRank(c.status) >= TERMINAL_RANK) commandErrors.delete(c.id);
     renderCommands();
   }
 
@@ -660,29 +891,53 @@
   function renderAlerts(): void {
     const list = [...alerts.values()].sort((a, b) => (ALERT_RANK[a.state] ?? 0) - (ALERT_RANK[b.state] ?? 0) || b.lastOccurredAt.localeCompare(a.lastOccurredAt));
     $('alert-count').textContent = `${list.filter((a) => a.state === 'OPEN').length} open · ${list.filter((a) => a.state !== 'RESOLVED').length} active`;
-    $('alerts').replaceChildren(
-      ...list.map((a) => {
-        const li = h(
-          'li',
-          { class: a.state === 'RESOLVED' ? 'alert resolved' : 'alert', 'data-alert-id': a.id, 'data-device-id': a.deviceId, 'data-alert-state': a.state, 'data-severity': a.severity },
-          h('span', { class: 'sev' }, a.severity),
-          h('strong', {}, `${a.kind} · ${a.deviceId}`),
-          h('span', { class: 'muted' }, `${a.state} · ${time(a.lastOccurredAt)}${a.acknowledgedBy ? ` · ack ${a.acknowledgedBy}: ${a.note ?? ''}` : ''}`),
-        );
-        if (a.state === 'OPEN') {
-          const note = h('input', { class: 'ack-note', placeholder: 'note', 'aria-label': `note for ${a.deviceId}` }) as HTMLInputElement;
-          const btn = h('button', { type: 'button', class: 'ack' }, 'Acknowledge');
-          btn.addEventListener('click', () => {
-            const text = note.value.trim() || 'acknowledged from dashboard';
-            api<Alert>('POST', `/alerts/${a.id}/ack`, { note: text })
-              .then(applyAlert)
-              .catch((err: Error) => window.alert(`Acknowledge failed: ${err.message}`));
-          });
-          li.append(note, btn);
-        }
-        return li;
-      }),
+    const container = $('alerts');
+    keepFocus(container, () => container.replaceChildren(...list.map(alertItem)));
+  }
+
+  function alertItem(a: Alert): HTMLElement {
+    const what = `${a.kind} alert for ${a.deviceId}`;
+    const status =
+      a.state === 'RESOLVED'
+        ? `RESOLVED${a.resolvedBy ? ` by ${a.resolvedBy}` : ''} · ${time(a.resolvedAt ?? a.lastOccurredAt)}`
+        : `${a.state} · ${time(a.lastOccurredAt)}${a.acknowledgedBy ? ` · ack ${a.acknowledgedBy}: ${a.note ?? ''}` : ''}`;
+    const li = h(
+      'li',
+      { class: a.state === 'RESOLVED' ? 'alert resolved' : 'alert', 'data-alert-id': a.id, 'data-device-id': a.deviceId, 'data-alert-state': a.state, 'data-severity': a.severity },
+      h('span', { class: 'sev' }, a.severity),
+      h('strong', {}, `${a.kind} · ${a.deviceId}`),
+      h('span', { class: 'muted state' }, status),
     );
+    if (a.state === 'OPEN') {
+      const note = h('input', { class: 'ack-note', placeholder: 'note', 'aria-label': `note for ${a.deviceId}`, 'data-focus-key': `ack-note:${a.id}` }) as HTMLInputElement;
+      note.value = ackNotes.get(a.id) ?? '';
+      note.addEventListener('input', () => ackNotes.set(a.id, note.value));
+      const acking = busy.has(`ack:${a.id}`);
+      const btn = h('button', { type: 'button', class: 'ack', 'aria-label': `Acknowledge ${what}`, 'data-focus-key': `ack:${a.id}` }, acking ? 'Acknowledging…' : 'Acknowledge') as HTMLButtonElement;
+      btn.disabled = acking;
+      btn.addEventListener('click', () => {
+        const text = note.value.trim() || 'acknowledged from dashboard';
+        void perform(`ack:${a.id}`, alertErrors, a.id, 'Acknowledge failed', renderAlerts, () => api<Alert>('POST', `/alerts/${a.id}/ack`, { note: text }), `${what} acknowledged`).then((done) => {
+          if (!done) return;
+          ackNotes.delete(a.id);
+          applyAlert(done);
+        });
+      });
+      li.append(note, btn);
+    }
+    // ADMIN only (SPEC §5: resolved by an admin); the server refuses anyone else with 403 anyway.
+    if (isAdmin() && a.state !== 'RESOLVED') {
+      const resolving = busy.has(`resolve:${a.id}`);
+      const btn = h('button', { type: 'button', class: 'resolve', 'aria-label': `Resolve ${what}`, 'data-focus-key': `resolve:${a.id}` }, resolving ? 'Resolving…' : 'Resolve') as HTMLButtonElement;
+      btn.disabled = resolving;
+      btn.addEventListener('click', () => {
+        void perform(`resolve:${a.id}`, alertErrors, a.id, 'Resolve failed', renderAlerts, () => api<Alert>('POST', `/alerts/${a.id}/resolve`), `${what} resolved`).then(applyAlert);
+      });
+      li.append(btn);
+    }
+    const error = alertErrors.get(a.id);
+    if (error) li.append(h('span', { class: 'error inline' }, error));
+    return li;
   }
 
   function renderFailovers(): void {
@@ -716,13 +971,16 @@
 
   // ---------- device panel ----------
   function selectDevice(id: string | null): void {
+    if (id !== selected || id === null) maintenanceConfirm = null;
     selected = id;
     $('device-panel').hidden = id === null;
     renderDevices();
     if (!id) return;
     $('dp-id').textContent = id;
     $('dp-commands').hidden = !isAdmin();
+    $('dp-command-error').textContent = '';
     renderPanelSummary();
+    renderMaintenance();
     renderCommands();
     void loadHistory(id);
     if (isAdmin()) {
@@ -742,32 +1000,139 @@
     $('dp-summary').dataset.state = d?.state ?? '';
   }
 
+  /**
+   * Maintenance (ADMIN, PATCH /devices/{id} {maintenance}) behind a confirm step. The button says
+   * what it will do; the status line says where the device is, from the live state: the PATCH
+   * answer sets the flag, /topic/devices moves the tile to MAINTENANCE (or out of it).
+   */
+  function renderMaintenance(): void {
+    const box = $('dp-maintenance');
+    const d = selected ? devices.get(selected) : undefined;
+    box.hidden = !isAdmin() || !d;
+    if (!d || box.hidden) return;
+    const pending = busy.has(`maintenance:${d.id}`);
+    const confirming = maintenanceConfirm?.deviceId === d.id ? maintenanceConfirm : null;
+    const toggle = $('dp-maint-toggle') as HTMLButtonElement;
+    toggle.textContent = d.maintenance ? 'End maintenance…' : 'Put in maintenance…';
+    toggle.dataset.action = d.maintenance ? 'off' : 'on';
+    toggle.setAttribute('aria-expanded', String(confirming !== null));
+    toggle.disabled = pending || confirming !== null;
+    $('dp-maint-confirm').hidden = confirming === null;
+    if (confirming) {
+      $('dp-maint-question').textContent = confirming.on
+        ? `Put ${d.id} in maintenance? It raises no alerts and is not watched for liveness until maintenance ends.`
+        : `End maintenance for ${d.id}? It shows UNKNOWN until its next heartbeat, and alerts resume.`;
+      const yes = $('dp-maint-yes') as HTMLButtonElement;
+      yes.textContent = confirming.on ? 'Yes, put in maintenance' : 'Yes, end maintenance';
+      yes.dataset.action = confirming.on ? 'on' : 'off';
+    }
+    let status = '';
+    if (pending) status = 'Saving…';
+    else if (d.maintenance && d.state === 'MAINTENANCE') status = `In maintenance since ${time(d.stateSince)}: no alerts.`;
+    else if (d.maintenance) status = 'Maintenance on: waiting for the live state…';
+    else if (d.state === 'MAINTENANCE') status = 'Maintenance off: waiting for the live state…';
+    setText($('dp-maint-status'), status);
+    setText($('dp-maint-error'), deviceErrors.get(d.id) ?? '');
+  }
+
+  function askMaintenance(): void {
+    const d = selected ? devices.get(selected) : undefined;
+    if (!d || !isAdmin()) return;
+    maintenanceConfirm = { deviceId: d.id, on: !d.maintenance };
+    deviceErrors.delete(d.id);
+    renderMaintenance();
+    $('dp-maint-question').focus(); // read the question first; Yes / No follow
+  }
+
+  function closeMaintenanceConfirm(): void {
+    maintenanceConfirm = null;
+    renderMaintenance();
+    $('dp-maint-toggle').focus();
+  }
+
+  function confirmMaintenance(): void {
+    const ask = maintenanceConfirm;
+    if (!ask || !isAdmin()) return;
+    maintenanceConfirm = null;
+    const id = ask.deviceId;
+    void perform(
+      `maintenance:${id}`,
+      deviceErrors,
+      id,
+      `Maintenance ${ask.on ? 'on' : 'off'} failed`,
+      renderMaintenance,
+      () => api<Device>('PATCH', `/devices/${encodeURIComponent(id)}`, { maintenance: ask.on }),
+      `${id}: maintenance ${ask.on ? 'on' : 'off'}`,
+    ).then((updated) => {
+      const d = devices.get(id);
+      // the flag from the answer; the state itself comes from /topic/devices
+      if (updated && d) d.maintenance = updated.maintenance;
+      renderMaintenance();
+      if (selected === id) $('dp-maint-toggle').focus();
+    });
+  }
+
   async function loadHistory(id: string): Promise<void> {
     try {
       const page = await api<Page<Transition>>('GET', `/devices/${encodeURIComponent(id)}/history?limit=50`);
       if (selected !== id) return;
       $('dp-history').replaceChildren(...page.items.map((t) => h('li', {}, `${time(t.at)} ${t.from} → ${t.to} (${t.reason})`)));
     } catch (err) {
+      if (selected !== id) return;
       $('dp-history').replaceChildren(h('li', { class: 'error' }, `history unavailable: ${(err as Error).message}`));
     }
   }
 
+  /** SPEC §6: an admin may cancel a command before delivery (QUEUED or SENT). */
+  const CANCELLABLE = new Set(['QUEUED', 'SENT']);
+
   function renderCommands(): void {
     if (!selected) return;
     const list = [...commands.values()].filter((c) => c.deviceId === selected).sort((a, b) => b.issuedAt.localeCompare(a.issuedAt));
-    $('dp-command-list').replaceChildren(
-      ...list.slice(0, 20).map((c) =>
-        h('li', { 'data-command-id': c.id }, `${time(c.issuedAt)} ${c.type} `, h('span', { class: 'status', 'data-status': c.status }, c.status), c.statusReason ? ` (${c.statusReason})` : ''),
+    const container = $('dp-command-list');
+    keepFocus(container, () =>
+      container.replaceChildren(
+        ...list.slice(0, 20).map((c) => {
+          const li = h(
+            'li',
+            { 'data-command-id': c.id },
+            `${time(c.issuedAt)} ${c.type} `,
+            h('span', { class: 'status', 'data-status': c.status }, c.status),
+            c.statusReason ? ` (${c.statusReason})` : '',
+          );
+          if (isAdmin() && CANCELLABLE.has(c.status)) {
+            const cancelling = busy.has(`cancel:${c.id}`);
+            const btn = h(
+              'button',
+              { type: 'button', class: 'cancel-command', 'aria-label': `Cancel ${c.type} command issued ${time(c.issuedAt)}`, 'data-focus-key': `cancel:${c.id}` },
+              cancelling ? 'Cancelling…' : 'Cancel',
+            ) as HTMLButtonElement;
+            btn.disabled = cancelling;
+            btn.addEventListener('click', () => {
+              void perform(`cancel:${c.id}`, commandErrors, c.id, 'Cancel failed', renderCommands, () => api<Command>('POST', `/commands/${c.id}/cancel`, {}), `${c.type} command cancelled`).then(applyCommand);
+            });
+            li.append(' ', btn);
+          }
+          const error = commandErrors.get(c.id);
+          if (error) li.append(h('span', { class: 'error inline' }, error));
+          return li;
+        }),
       ),
     );
   }
 
   function sendCommand(): void {
     if (!selected || !isAdmin()) return;
+    const id = selected;
     const type = (document.getElementById('dp-type') as HTMLSelectElement).value;
-    api<Command>('POST', `/devices/${encodeURIComponent(selected)}/commands`, { type })
+    $('dp-command-error').textContent = '';
+    api<Command>('POST', `/devices/${encodeURIComponent(id)}/commands`, { type })
       .then(applyCommand)
-      .catch((err: Error) => window.alert(`Command refused: ${err.message}`));
+      .catch((err: Error) => {
+        const text = `Command refused: ${err.message}`;
+        announce(text);
+        if (selected === id) $('dp-command-error').textContent = text;
+      });
   }
 
   // ---------- wiring ----------
@@ -783,14 +1148,25 @@
   $('filter-state').addEventListener('change', renderDevices);
   $('dp-close').addEventListener('click', () => selectDevice(null));
   $('dp-send').addEventListener('click', sendCommand);
+  $('dp-maint-toggle').addEventListener('click', askMaintenance);
+  $('dp-maint-yes').addEventListener('click', confirmMaintenance);
+  $('dp-maint-no').addEventListener('click', closeMaintenanceConfirm);
+  $('dp-maint-confirm').addEventListener('keydown', (ev) => {
+    if (ev.key === 'Escape') closeMaintenanceConfirm();
+  });
+  // A hidden tab's timers may fire late: renew as soon as it is seen again if renewal is due.
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible' && session && Date.now() >= refreshDueAt) void refresh();
+  });
 
   const saved = sessionStorage.getItem(SESSION_KEY);
   if (saved) {
     try {
       session = JSON.parse(saved) as Login;
       // the stored access token may be stale: refresh first, then start
-      void refresh().then((ok) => {
-        if (ok && session) startSession(session);
+      void refresh().then((renewal) => {
+        if (renewal === 'ok' && session) startSession();
+        else if (renewal === 'unavailable') logout('Could not reach the server to resume the session: sign in again.');
       });
     } catch {
       sessionStorage.removeItem(SESSION_KEY);
