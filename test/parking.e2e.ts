@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { MessageBus } from '@landside/bus';
@@ -12,7 +13,8 @@ import { startTestServer, type TestServer } from './support/test-server';
  * Parking end to end (SPEC §5b): guidance cameras report bays over STOMP/TCP, an operator watches
  * /topic/occupancy, the level's guidance sign receives DISPLAY_MESSAGE commands, LPR cameras at
  * PARK_ENTRY / PARK_EXIT lanes make sessions and exceptions, a payment kiosk finds a car over
- * HTTP, and a silent camera's bays turn UNKNOWN (never free). The topology is written with SQL
+ * HTTP, an operator closes a flagged session (audited), and a silent camera's bays turn UNKNOWN
+ * (never free). The topology is written with SQL
  * and announced with the registry's `device.registered` events, as the registry would.
  * Waits are polls with generous limits; nothing asserts a tight timing.
  *
@@ -52,7 +54,16 @@ interface ParkingException {
   laneId: string;
   deviceId: string | null;
   confidence: number | null;
+  sessionId: string | null;
   candidateSessionId: string | null;
+}
+interface AuditRow {
+  actor: string;
+  role: string;
+  action: string;
+  target: string | null;
+  outcome: string;
+  details: Record<string, unknown>;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -149,6 +160,18 @@ async function exceptions(query: string): Promise<ParkingException[]> {
   const res = await http().get(`/api/parking/sessions?exceptions=true&${query}`).set('Authorization', `Bearer ${adminToken()}`);
   expect(res.status).toBe(200);
   return (res.body as { items: ParkingException[] }).items;
+}
+
+async function auditRows(query: string): Promise<AuditRow[]> {
+  const res = await http().get(`/api/audit?${query}`).set('Authorization', `Bearer ${adminToken()}`);
+  expect(res.status).toBe(200);
+  return (res.body as { items: AuditRow[] }).items;
+}
+
+/** `POST /api/parking/sessions/{id}/close`, with a bearer token when given. */
+function closeSession(id: string, token?: string, base = server.httpUrl): request.Test {
+  const req = request(base).post(`/api/parking/sessions/${id}/close`);
+  return token === undefined ? req : req.set('Authorization', `Bearer ${token}`);
 }
 
 /** The server still serves a normal request. */
@@ -362,6 +385,173 @@ describe('parking sessions', () => {
   });
 });
 
+describe('an operator closes a session (POST /api/parking/sessions/{id}/close)', () => {
+  let lprIn: RawStompClient;
+  let lprOut: RawStompClient;
+  const ago = (s: number): string => new Date(Date.now() - s * 1000).toISOString();
+  const q = (plate: string): string => `plate=${encodeURIComponent(plate)}`;
+
+  /** A low-confidence entry read: a review session is opened and the read flagged; its id. */
+  async function flaggedEntry(plate: string, secondsAgo = 900): Promise<string> {
+    await sendEvent(lprIn, { type: 'PLATE_READ', plate, confidence: 0.42, at: ago(secondsAgo) });
+    const flag = await eventually(async () => (await exceptions(q(plate))).find((e) => e.kind === 'FLAGGED_READ' && e.sessionId !== null), 'flagged entry');
+    return flag.sessionId!;
+  }
+
+  beforeAll(async () => {
+    lprIn = await connect(server.deviceToken('lpr-in', 'LPR_CAMERA'));
+    lprOut = await connect(server.deviceToken('lpr-out', 'LPR_CAMERA'));
+    // a PARK_EXIT lane of another car park, for the scope checks on exitLaneId
+    await server.app.get(DataSource).query(`INSERT INTO lanes (id, zone_id, kind) VALUES ('EX', 'ELSE', 'PARK_EXIT')`);
+  });
+
+  it('closes a flagged session: 200 with the closed session, shown closed in GET /api/parking/sessions, audited with the note', async () => {
+    const plate = '11가1111';
+    const id = await flaggedEntry(plate);
+    const [open] = await sessions(q(plate));
+    expect(open).toMatchObject({ id, status: 'OPEN', review: true });
+
+    const note = 'plate checked on the entry image; car left by the exit barrier';
+    const res = await closeSession(id, operatorToken(['CP'])).send({ exitLaneId: 'LX', note });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ id, plate, status: 'CLOSED', closedBy: 'OPERATOR', review: true, exitLaneId: 'LX', exitDeviceId: null, exitConfidence: null });
+    expect(res.body.durationS).toBeGreaterThanOrEqual(899);
+
+    const [listed] = await sessions(q(plate));
+    expect(listed).toMatchObject({ id, status: 'CLOSED', closedBy: 'OPERATOR', exitLaneId: 'LX', exitAt: res.body.exitAt, durationS: res.body.durationS });
+    expect(await sessions(`${q(plate)}&state=open`)).toEqual([]);
+
+    const audit = await auditRows(`action=parking.session-closed&target=${id}`);
+    expect(audit).toEqual([
+      expect.objectContaining({
+        actor: 'op-parking',
+        role: 'OPERATOR',
+        target: id,
+        outcome: 'ok',
+        details: { zoneId: 'CP', plate, entryAt: open!.entryAt, exitLaneId: 'LX', durationS: res.body.durationS, note },
+      }),
+    ]);
+    const [row] = await server.app.get(DataSource).query(`SELECT closed_by_user FROM parking_sessions WHERE id = $1`, [id]);
+    expect(row).toEqual({ closed_by_user: 'op-parking' });
+
+    // memory closed it too: an exit read now has no entry, and a new entry opens a new session
+    // (no DUPLICATE_ENTRY of the closed one)
+    await sendEvent(lprOut, { type: 'PLATE_READ', plate, confidence: 0.97 });
+    await sendEvent(lprIn, { type: 'PLATE_READ', plate, confidence: 0.97 });
+    const kinds = await eventually(async () => {
+      const items = await exceptions(q(plate));
+      return items.some((e) => e.kind === 'EXIT_WITHOUT_ENTRY') ? items.map((e) => e.kind).sort() : undefined;
+    }, 'exit without entry');
+    expect(kinds).toEqual(['EXIT_WITHOUT_ENTRY', 'FLAGGED_READ']);
+    const after = await eventually(async () => {
+      const items = await sessions(q(plate));
+      return items.length === 2 ? items : undefined;
+    }, 'new session');
+    expect(after.map((s) => [s.status, s.closedBy])).toEqual([
+      ['OPEN', null],
+      ['CLOSED', 'OPERATOR'],
+    ]);
+  });
+
+  it('an admin closes, without a body, the session a low-confidence exit was not matched to', async () => {
+    const plate = '33다3333';
+    await sendEvent(lprIn, { type: 'PLATE_READ', plate, confidence: 0.96, at: ago(1200) });
+    await sendEvent(lprOut, { type: 'PLATE_READ', plate, confidence: 0.35, at: ago(5) });
+    const flag = await eventually(async () => (await exceptions(q(plate))).find((e) => e.direction === 'EXIT'), 'flagged exit');
+    expect(flag).toMatchObject({ kind: 'FLAGGED_READ', reason: 'LOW_CONFIDENCE', candidateSessionId: expect.any(String) });
+
+    const res = await closeSession(flag.candidateSessionId!, adminToken());
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ id: flag.candidateSessionId, status: 'CLOSED', closedBy: 'OPERATOR', review: true, exitLaneId: null });
+    expect(await auditRows(`action=parking.session-closed&target=${flag.candidateSessionId!}`)).toEqual([
+      expect.objectContaining({ actor: 'admin', role: 'ADMIN', outcome: 'ok', details: expect.objectContaining({ zoneId: 'CP', exitLaneId: null, note: null }) }),
+    ]);
+  });
+
+  it('a close whose audit row cannot be written is not made: the session stays open in the database and in memory', async () => {
+    const plate = '44마4444';
+    const id = await flaggedEntry(plate, 300);
+    const db = server.app.get(DataSource);
+    await db.query(`ALTER TABLE audit_log ADD CONSTRAINT e2e_no_parking_close CHECK (action <> 'parking.session-closed') NOT VALID`);
+    try {
+      const res = await closeSession(id, operatorToken()).send({ note: 'will not commit' });
+      expect(res.status).toBe(500);
+    } finally {
+      await db.query(`ALTER TABLE audit_log DROP CONSTRAINT e2e_no_parking_close`);
+    }
+    await stillServing();
+    expect((await sessions(q(plate)))[0]).toMatchObject({ id, status: 'OPEN', closedBy: null });
+    expect(await auditRows(`action=parking.session-closed&target=${id}`)).toEqual([]);
+    // the domain still holds it: a confident exit read closes it as usual
+    await sendEvent(lprOut, { type: 'PLATE_READ', plate, confidence: 0.97 });
+    const closed = await eventually(async () => (await sessions(`${q(plate)}&state=closed`))[0], 'closed by the exit read');
+    expect(closed).toMatchObject({ id, closedBy: 'EXIT_READ', exitLaneId: 'LX', review: true });
+  });
+
+  it('refuses: 401, 403 for a device (audited), 404 unknown or out of scope, 400 bad id or body, 409 closed (audited); nothing changes until the close, and the server still answers', async () => {
+    const plate = '22라2222';
+    const id = await flaggedEntry(plate);
+    const op = operatorToken(['CP']);
+
+    expect((await closeSession(id).send({})).status).toBe(401);
+    await stillServing();
+    for (const [device, type] of [
+      ['kiosk-1', 'PAYMENT_KIOSK'],
+      ['lpr-out', 'LPR_CAMERA'],
+    ] as const) {
+      const res = await closeSession(id, server.deviceToken(device, type)).send({});
+      expect([device, res.status]).toEqual([device, 403]);
+      await stillServing();
+    }
+    const elsewhere = await closeSession(id, operatorToken(['ELSE'])).send({});
+    expect(elsewhere.status).toBe(404);
+    await stillServing();
+    const unknown = await closeSession(randomUUID(), op).send({});
+    expect(unknown.status).toBe(404);
+    expect(elsewhere.body).toEqual({ ...(unknown.body as object), message: expect.any(String) }); // out of scope looks like missing
+    await stillServing();
+    const badId = await closeSession('not-a-session', op).send({});
+    expect(badId.status).toBe(400);
+    expect(badId.body).toMatchObject({ fields: { id: expect.any(Array) } });
+    await stillServing();
+    const badBodies: Array<[Record<string, unknown>, string]> = [
+      [{ exitLaneId: 7 }, 'exitLaneId'],
+      [{ exitLaneId: '' }, 'exitLaneId'],
+      [{ note: 5 }, 'note'],
+      [{ note: 'x'.repeat(1001) }, 'note'],
+      [{ bogus: 1 }, 'bogus'],
+      [{ exitLaneId: 'NOPE' }, 'exitLaneId'], // no such lane
+      [{ exitLaneId: 'LE' }, 'exitLaneId'], // an entry lane
+      [{ exitLaneId: 'EX' }, 'exitLaneId'], // an exit lane outside the operator's zones
+    ];
+    for (const [body, field] of badBodies) {
+      const res = await closeSession(id, op).send(body);
+      expect([body, res.status, Object.keys((res.body as { fields?: object }).fields ?? {})]).toEqual([body, 400, [field]]);
+      await stillServing();
+    }
+
+    expect((await sessions(q(plate)))[0]).toMatchObject({ id, status: 'OPEN', closedBy: null });
+    expect(await auditRows(`action=parking.session-closed&target=${id}`)).toEqual([]);
+    const denied = await auditRows(`action=request.denied&target=${encodeURIComponent(`POST /api/parking/sessions/${id}/close`)}`);
+    expect(denied.map((r) => [r.actor, r.role, r.outcome]).sort()).toEqual([
+      ['kiosk-1', 'DEVICE', 'denied'],
+      ['lpr-out', 'DEVICE', 'denied'],
+    ]);
+
+    // two operators at once: one closes it, the other is told it is closed
+    const both = await Promise.all([closeSession(id, op).send({ note: 'first' }), closeSession(id, operatorToken()).send({ note: 'second' })]);
+    expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
+    await stillServing();
+    const again = await closeSession(id, op).send({});
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({ error: 'conflict' });
+    await stillServing();
+    const rows = await auditRows(`action=parking.session-closed&target=${id}`);
+    expect(rows.map((r) => r.outcome).sort()).toEqual(['conflict', 'conflict', 'ok']);
+    expect((await sessions(q(plate)))[0]).toMatchObject({ id, status: 'CLOSED', closedBy: 'OPERATOR' });
+  });
+});
+
 describe('rejections', () => {
   it('zone occupancy: 401, 403, 404 (unknown or out of scope); the server still answers', async () => {
     expect((await http().get('/api/zones/CP/occupancy')).status).toBe(401);
@@ -459,6 +649,73 @@ describe('restart', () => {
         return items.length === 1 && items[0]!.status === 'CLOSED' ? items[0] : undefined;
       }, 'session closed after the restart');
       expect(closed.durationS).toBeGreaterThanOrEqual(119);
+    } finally {
+      for (const c of local) c.close();
+      await first?.close();
+      await second?.close();
+    }
+  });
+
+  it('an operator close survives a restart; a session restored after a restart can be closed by an operator', async () => {
+    let first: TestServer | undefined = await startTestServer({}, undefined, { persistent: true });
+    let second: TestServer | undefined;
+    const local: RawStompClient[] = [];
+    try {
+      const db = first.app.get(DataSource);
+      await db.query(`INSERT INTO zones (id, name, kind) VALUES ('OP', 'OP', 'CAR_PARK')`);
+      await db.query(`INSERT INTO lanes (id, zone_id, kind) VALUES ('OE', 'OP', 'PARK_ENTRY'), ('OX', 'OP', 'PARK_EXIT')`);
+      await db.query(`INSERT INTO devices (id, type, name, zone_id, lane_id, secret_hash) VALUES ('olpr', 'LPR_CAMERA', 'olpr', 'OP', 'OE', 'x'), ('oout', 'LPR_CAMERA', 'oout', 'OP', 'OX', 'x')`);
+      await first.app.get(MessageBus).publish(REGISTRY_EVENT_CHANNELS.zoneChanged, { id: 'OP', name: 'OP', kind: 'CAR_PARK', parentId: null, closed: false, created: true });
+      await first.app.get(ParkingService).settled();
+
+      const lpr = await RawStompClient.tcp(first.tcpPort);
+      local.push(lpr);
+      expect((await lpr.connect(first.deviceToken('olpr', 'LPR_CAMERA'))).command).toBe('CONNECTED');
+      const at = new Date(Date.now() - 600_000).toISOString();
+      await sendEvent(lpr, { type: 'PLATE_READ', plate: 'CL111', confidence: 0.3, at });
+      await sendEvent(lpr, { type: 'PLATE_READ', plate: 'CL222', confidence: 0.95, at });
+      await first.app.get(ParkingService).settled();
+      const firstOp = first.token({ sub: 'op-r', role: 'OPERATOR', zones: ['OP'] });
+      const list = async (s: TestServer, plate: string): Promise<Session[]> => {
+        const res = await request(s.httpUrl).get(`/api/parking/sessions?plate=${plate}`).set('Authorization', `Bearer ${s.token({ sub: 'op-r', role: 'OPERATOR' })}`);
+        expect(res.status).toBe(200);
+        return (res.body as { items: Session[] }).items;
+      };
+      const [flagged] = await list(first, 'CL111');
+      expect(flagged).toMatchObject({ status: 'OPEN', review: true });
+      expect((await closeSession(flagged!.id, firstOp, first.httpUrl).send({ note: 'checked' })).status).toBe(200);
+      for (const c of local.splice(0)) c.close();
+
+      second = await first.restart();
+      first = undefined;
+      const op = second.token({ sub: 'op-r', role: 'OPERATOR', zones: ['OP'] });
+      expect(await list(second, 'CL111')).toEqual([expect.objectContaining({ id: flagged!.id, status: 'CLOSED', closedBy: 'OPERATOR' })]);
+      const audit = await request(second.httpUrl)
+        .get(`/api/audit?action=parking.session-closed&target=${flagged!.id}`)
+        .set('Authorization', `Bearer ${second.token({ sub: 'admin', role: 'ADMIN' })}`);
+      expect(audit.body.items).toEqual([expect.objectContaining({ actor: 'op-r', outcome: 'ok', details: expect.objectContaining({ zoneId: 'OP', note: 'checked' }) })]);
+      expect((await closeSession(flagged!.id, op, second.httpUrl).send({})).status).toBe(409);
+
+      // the restored domain holds CL222 open, not CL111: an operator closes CL222; CL111's exit has no entry
+      const [open] = await list(second, 'CL222');
+      const closed = await closeSession(open!.id, op, second.httpUrl).send({ exitLaneId: 'OX' });
+      expect(closed.status).toBe(200);
+      expect(closed.body).toMatchObject({ id: open!.id, status: 'CLOSED', closedBy: 'OPERATOR', exitLaneId: 'OX' });
+      expect(closed.body.durationS).toBeGreaterThanOrEqual(599);
+      const out = await RawStompClient.tcp(second.tcpPort);
+      local.push(out);
+      expect((await out.connect(second.deviceToken('oout', 'LPR_CAMERA'))).command).toBe('CONNECTED');
+      await sendEvent(out, { type: 'PLATE_READ', plate: 'CL111', confidence: 0.95 });
+      await sendEvent(out, { type: 'PLATE_READ', plate: 'CL222', confidence: 0.95 });
+      await second.app.get(ParkingService).settled();
+      const exceptionsAfter = await request(second.httpUrl)
+        .get('/api/parking/sessions?exceptions=true')
+        .set('Authorization', `Bearer ${op}`);
+      const kinds = (exceptionsAfter.body.items as ParkingException[]).filter((e) => e.direction === 'EXIT').map((e) => [e.plate, e.kind]).sort();
+      expect(kinds).toEqual([
+        ['CL111', 'EXIT_WITHOUT_ENTRY'],
+        ['CL222', 'EXIT_WITHOUT_ENTRY'],
+      ]);
     } finally {
       for (const c of local) c.close();
       await first?.close();

@@ -6,7 +6,8 @@ import type { BayStatus, LaneKind, ParkingSession, SessionEvent, ZoneKind } from
 /**
  * Parking's database side, plain SQL. Reads: the registry's topology (zones, bays, lanes,
  * devices with their stored state), the stored bay states and open sessions. Writes: one
- * transaction per batch (bay state upserts, session rows, exception rows), never per event.
+ * transaction per batch (bay state upserts, session rows, exception rows), never per event; an
+ * operator's close is its own transaction (locked session row, the close, its audit row).
  */
 export interface ZoneRow {
   readonly id: string;
@@ -60,6 +61,16 @@ export interface ReadContext {
 export interface SessionWrite {
   readonly event: SessionEvent;
   readonly read?: ReadContext;
+}
+
+/** A stored session as an operator close reads it (row locked until the transaction ends). */
+export interface LockedSession {
+  readonly session: ParkingSession;
+  readonly status: 'OPEN' | 'CLOSED';
+  /** The zone of the entry lane (null if the lane is gone): the session's zone for scoping and audit. */
+  readonly entryZoneId: string | null;
+  /** The zone of the exit lane, once closed at one. */
+  readonly exitZoneId: string | null;
 }
 
 const ms = (d: Date | null): number | null => (d === null ? null : d.getTime());
@@ -122,8 +133,64 @@ export class ParkingRepository {
     if (bays.length === 0 && sessions.length === 0) return;
     await this.db.transaction(async (m) => {
       if (bays.length > 0) await this.writeBays(m, bays);
-      for (const s of sessions) await this.writeSessionEvent(m, s);
+      await this.writeSessionEvents(m, sessions);
     });
+  }
+
+  /** Runs `work` in one transaction (an operator's change with its audit row). */
+  transaction<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
+    return this.db.transaction(work);
+  }
+
+  /** Session events within the caller's transaction, in order. */
+  async writeSessionEvents(m: EntityManager, sessions: readonly SessionWrite[]): Promise<void> {
+    for (const s of sessions) await this.writeSessionEvent(m, s);
+  }
+
+  /** A session row with the zones of its lanes, locked (FOR UPDATE) until the transaction ends. */
+  async lockSession(m: EntityManager, sessionId: string): Promise<LockedSession | undefined> {
+    const rows: Array<{
+      id: string;
+      plate: string;
+      raw_plate: string;
+      status: 'OPEN' | 'CLOSED';
+      entry_at: Date;
+      entry_lane_id: string;
+      entry_confidence: number;
+      review: boolean;
+      entry_zone_id: string | null;
+      exit_zone_id: string | null;
+    }> = await m.query(
+      `SELECT s.id, s.plate, s.raw_plate, s.status, s.entry_at, s.entry_lane_id, s.entry_confidence, s.review,
+              le.zone_id AS entry_zone_id, lx.zone_id AS exit_zone_id
+         FROM parking_sessions s
+         LEFT JOIN lanes le ON le.id = s.entry_lane_id
+         LEFT JOIN lanes lx ON lx.id = s.exit_lane_id
+        WHERE s.id = $1
+          FOR UPDATE OF s`,
+      [sessionId],
+    );
+    const r = rows[0];
+    if (!r) return undefined;
+    return {
+      session: {
+        id: r.id,
+        plate: r.plate,
+        rawPlate: r.raw_plate,
+        entryAt: r.entry_at.getTime(),
+        entryLaneId: r.entry_lane_id,
+        confidence: r.entry_confidence,
+        review: r.review,
+      },
+      status: r.status,
+      entryZoneId: r.entry_zone_id,
+      exitZoneId: r.exit_zone_id,
+    };
+  }
+
+  async lane(m: EntityManager, laneId: string): Promise<{ zoneId: string; kind: LaneKind } | undefined> {
+    const rows: Array<{ zone_id: string; kind: LaneKind }> = await m.query(`SELECT zone_id, kind FROM lanes WHERE id = $1`, [laneId]);
+    return rows[0] ? { zoneId: rows[0].zone_id, kind: rows[0].kind } : undefined;
   }
 
   private async writeBays(m: EntityManager, bays: readonly StoredBayState[]): Promise<void> {

@@ -1,23 +1,28 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { principalSeesZone } from '@landside/auth';
 import { MessageBus, type Unsubscribe } from '@landside/bus';
 import {
   DOMAIN_CHANNELS,
+  DomainError,
   GATEWAY_CHANNELS,
   INGRESS_CHANNELS,
   type CommandRequested,
   type DeviceEventReceived,
   type DeviceStateChangedEvent,
   type DeviceType,
+  type Principal,
   type TopicEnvelope,
   type UserEnvelope,
 } from '@landside/contracts';
+import { recordAudit, type AuditEntry } from '@landside/persistence';
 import {
   BAY_ZONE_KINDS,
   isReadablePlate,
   isStaleCameraState,
   normalizePlate,
   Occupancy,
+  ParkingError,
   ParkingSessions,
   SignDebouncer,
   type CarLocation,
@@ -25,6 +30,7 @@ import {
   type OccupancyChanged,
   type ParkingSession,
   type ParkingTopology,
+  type SessionClosed,
   type SignSend,
   type ZoneKind,
   type ZoneOccupancy,
@@ -33,7 +39,7 @@ import { asRegistryDevice, asRegistryZone, isCameraState, parseTime, REGISTRY_CH
 import { restoreBayStates } from './occupancy-restore';
 import { ParkingMetrics } from './parking.metrics';
 import { PARKING_OPTIONS, resolveParkingOptions, type ParkingModuleOptions, type ResolvedParkingOptions } from './parking.options';
-import { ParkingRepository, type SessionWrite, type StoredBayState, type TopologyRows } from './parking.repository';
+import { ParkingRepository, type LockedSession, type SessionWrite, type StoredBayState, type TopologyRows } from './parking.repository';
 
 /** The principal parking's sign commands are issued as (audited as role SYSTEM by the command service). */
 export const PARKING_PRINCIPAL = 'system:parking';
@@ -52,6 +58,22 @@ export interface OccupancyEvent {
   readonly closed: boolean;
   readonly at: string;
 }
+
+/** `POST /api/parking/sessions/{id}/close`: an operator ends a session (a flagged or stuck one). */
+export interface OperatorClose {
+  /** The PARK_EXIT lane the vehicle left by, when the operator knows it. */
+  readonly exitLaneId?: string;
+  /** Why, for the audit log. */
+  readonly note?: string;
+}
+
+/** Who asks, and from where (the audit row's actor, role and source address). */
+export interface ParkingActor {
+  readonly principal: Principal;
+  readonly sourceAddress: string | null;
+}
+
+export const SESSION_CLOSED_ACTION = 'parking.session-closed';
 
 interface DeviceInfo {
   readonly type: DeviceType;
@@ -72,11 +94,16 @@ type Input =
   | { readonly kind: 'state'; readonly e: DeviceStateChangedEvent }
   | { readonly kind: 'zone'; readonly payload: unknown }
   | { readonly kind: 'device'; readonly channel: 'registered' | 'updated' | 'removed'; readonly payload: unknown }
-  | { readonly kind: 'reload'; readonly trigger: string };
+  | { readonly kind: 'reload'; readonly trigger: string }
+  /** Work that must see no input applied while it runs (an operator's close); never rejects. */
+  | { readonly kind: 'exclusive'; readonly run: () => Promise<void>; readonly cancel: (error: Error) => void };
 type EventInput = Extract<Input, { kind: 'event' }>;
 
-/** What applying an input asks for: a topology reload first (then, optionally, the input again). */
-type Outcome = undefined | { readonly reload: string; readonly retry?: Input };
+/**
+ * What applying an input asks for: a topology reload first (then, optionally, the input again),
+ * or exclusive work; either pauses the inbox until it is done.
+ */
+type Outcome = undefined | { readonly reload: string; readonly retry?: Input } | { readonly exclusive: () => Promise<void> };
 
 interface Batch {
   /** Bays whose stored state may differ from memory. */
@@ -103,7 +130,8 @@ const MAX_BAY_PLATE_LENGTH = 32;
  * Inputs are applied strictly in arrival order through one inbox. A topology reload (registry
  * event, an event naming a bay/lane/device parking has not loaded, the periodic resync) pauses
  * the inbox until it is done, so no input ever sees a half-loaded topology, and the input that
- * asked for it is applied again once (then ignored if still unknown).
+ * asked for it is applied again once (then ignored if still unknown). An operator's close of a
+ * session (REST) takes its turn in the same inbox and pauses it the same way while it commits.
  */
 @Injectable()
 export class ParkingService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -124,7 +152,8 @@ export class ParkingService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly inbox: Input[] = [];
   private busy = true;
   private reloadQueued = false;
-  private reloading: Promise<void> = Promise.resolve();
+  /** The reload or exclusive work the inbox is paused for. */
+  private pausedFor: Promise<void> = Promise.resolve();
   private lastLazyReloadAt = -Infinity;
   private readonly lazyKeys = new Map<string, number>();
 
@@ -184,8 +213,10 @@ export class ParkingService implements OnApplicationBootstrap, OnModuleDestroy {
     this.stopped = true;
     clearTimeout(this.signTimer);
     clearInterval(this.resyncTimer);
+    // Inputs not yet applied are dropped; an operator waiting on one is told so.
+    for (const input of this.inbox.splice(0)) if (input.kind === 'exclusive') input.cancel(new Error('parking is shutting down'));
     await Promise.all(this.unsubscribes.map((u) => u()));
-    await this.reloading;
+    await this.pausedFor;
     // What was decided is written before the database goes away (nothing is published any more).
     this.flushing = this.flushing.then(() => this.flush());
     await this.flushing;
@@ -228,6 +259,56 @@ export class ParkingService implements OnApplicationBootstrap, OnModuleDestroy {
     return this.signs.displayed(signId)?.text;
   }
 
+  // ---- operator actions (REST) ----------------------------------------------------------------
+
+  /**
+   * An operator closes a session (`ParkingSessions.closeByOperator`: `SESSION_CLOSED{closedBy:
+   * 'OPERATOR', review: true}`), e.g. after reviewing a flagged read. Runs in inbox order with no
+   * other input applied meanwhile: the batch so far is written first (the session's own row may
+   * be in it), then one transaction locks the row, writes the close and the audit row
+   * `parking.session-closed`. Memory changes with it: the domain closes the session inside the
+   * transaction and gets it back if the transaction does not commit.
+   *
+   * Refusals: `not-found` for an unknown session or one outside the principal's zones (its lanes'
+   * zones, as in `GET /api/parking/sessions`); `conflict` when it is already closed (audited with
+   * outcome `conflict`); `invalid` for an exit lane that is not a PARK_EXIT lane in the
+   * principal's zones. Nothing is published: a close is a row (and a metric), like an exit read's.
+   */
+  async closeByOperator(sessionId: string, close: OperatorClose, actor: ParkingActor): Promise<void> {
+    // An unscoped principal sees every session (as in the list), even one whose lane is gone.
+    const sees = (zoneId: string | null): boolean => principalSeesZone(actor.principal, zoneId ?? undefined);
+    await this.exclusive(async () => {
+      await this.flushNow();
+      let closed: SessionClosed | undefined;
+      let zoneId: string | null = null;
+      try {
+        await this.repository.transaction(async (m) => {
+          const stored = await this.repository.lockSession(m, sessionId);
+          if (!stored || !(sees(stored.entryZoneId) || sees(stored.exitZoneId))) throw new DomainError('not-found', `no parking session ${sessionId}`);
+          zoneId = stored.entryZoneId;
+          if (stored.status !== 'OPEN') throw new DomainError('conflict', `parking session ${sessionId} is already closed`);
+          if (close.exitLaneId !== undefined) {
+            const lane = await this.repository.lane(m, close.exitLaneId);
+            if (!lane || lane.kind !== 'PARK_EXIT' || !sees(lane.zoneId)) {
+              const message = `exitLaneId must name a PARK_EXIT lane in your zones`;
+              throw new DomainError('invalid', message, { fields: { exitLaneId: [message] } });
+            }
+          }
+          this.holdInMemory(stored);
+          closed = this.sessions.closeByOperator(sessionId, Date.now(), actor.principal.sub, close.exitLaneId);
+          await this.repository.writeSessionEvents(m, [{ event: closed }]);
+          await recordAudit(m, this.closeAudit(actor, sessionId, 'ok', { zoneId, ...closeDetails(closed, close) }, new Date(closed.at)));
+        });
+      } catch (error) {
+        // Not committed: the domain holds the session open again, as the database does.
+        if (closed !== undefined) this.sessions.restore([closed.session]);
+        if (error instanceof DomainError && error.code === 'conflict') await this.auditRefusal(actor, sessionId, { zoneId, note: close.note ?? null, reason: error.message });
+        throw error;
+      }
+      this.metrics.sessionEvents.inc({ type: 'SESSION_CLOSED' });
+    });
+  }
+
   // ---- the inbox ------------------------------------------------------------------------------
 
   private enqueue(input: Input): void {
@@ -246,14 +327,17 @@ export class ParkingService implements OnApplicationBootstrap, OnModuleDestroy {
         this.logger.error(`parking input ${input.kind} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
         outcome = undefined;
       }
-      if (outcome !== undefined) this.startReload(outcome.reload, outcome.retry);
+      if (outcome === undefined) continue;
+      if ('exclusive' in outcome) this.pause(outcome.exclusive);
+      else this.pause(() => this.reload(outcome.reload), outcome.retry);
     }
     this.scheduleFlush();
   }
 
-  private startReload(trigger: string, retry: Input | undefined): void {
+  /** Applies no input until `work` (which never rejects) is done, then `retry` first if given. */
+  private pause(work: () => Promise<void>, retry?: Input): void {
     this.busy = true;
-    this.reloading = this.reload(trigger).finally(() => {
+    this.pausedFor = work().finally(() => {
       this.busy = false;
       if (retry !== undefined) this.inbox.unshift(retry);
       this.drain();
@@ -280,7 +364,17 @@ export class ParkingService implements OnApplicationBootstrap, OnModuleDestroy {
       case 'reload':
         this.reloadQueued = false;
         return { reload: input.trigger };
+      case 'exclusive':
+        return { exclusive: input.run };
     }
+  }
+
+  /** Runs `work` in inbox order, with no other input applied while it runs. */
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    if (this.stopped) return Promise.reject(new Error('parking is shutting down'));
+    return new Promise<T>((resolve, reject) => {
+      this.enqueue({ kind: 'exclusive', run: () => work().then(resolve, reject), cancel: reject });
+    });
   }
 
   // ---- device events --------------------------------------------------------------------------
@@ -545,7 +639,50 @@ export class ParkingService implements OnApplicationBootstrap, OnModuleDestroy {
     for (const c of changes) this.batch.changes.set(c.zoneId, c);
   }
 
+  /**
+   * The domain must hold the stored open session it is asked to close. It does, unless a batch
+   * that closed it in memory failed to be written (the database still says OPEN): then it is taken
+   * back from the row, unless the plate has another open session in memory (409).
+   */
+  private holdInMemory({ session }: LockedSession): void {
+    if (this.sessions.session(session.id) !== undefined) return;
+    try {
+      this.sessions.restore([session]);
+    } catch (error) {
+      if (!(error instanceof ParkingError)) throw error;
+      throw new DomainError('conflict', `parking session ${session.id} cannot be closed: plate ${session.plate} has a newer open session`);
+    }
+  }
+
+  private closeAudit(actor: ParkingActor, sessionId: string, outcome: string, details: Record<string, unknown>, at?: Date): AuditEntry {
+    return {
+      actor: actor.principal.sub,
+      role: actor.principal.role,
+      action: SESSION_CLOSED_ACTION,
+      target: sessionId,
+      sourceAddress: actor.sourceAddress,
+      outcome,
+      details,
+      ...(at !== undefined ? { at } : {}),
+    };
+  }
+
+  /** A refused close is recorded on its own (outcome `conflict`); a failure to record is logged. */
+  private async auditRefusal(actor: ParkingActor, sessionId: string, details: Record<string, unknown>): Promise<void> {
+    try {
+      await this.repository.transaction((m) => recordAudit(m, this.closeAudit(actor, sessionId, 'conflict', details)));
+    } catch (error) {
+      this.logger.error(`could not audit a refused ${SESSION_CLOSED_ACTION} of ${sessionId}: ${String(error)}`);
+    }
+  }
+
   // ---- persistence, then publication ----------------------------------------------------------
+
+  /** Writes (and publishes) what the inbox has applied so far, now. */
+  private flushNow(): Promise<void> {
+    this.flushing = this.flushing.then(() => this.flush());
+    return this.flushing;
+  }
 
   private scheduleFlush(): void {
     const b = this.batch;
@@ -706,6 +843,16 @@ function buildTopology(rows: TopologyRows): { topology: ParkingTopology; topo: T
       bays: [...bays].map(([id, b]) => ({ id, zoneId: b.zoneId, cameraId: b.cameraId })),
     },
     topo: { zones, bays, baysByCamera, children },
+  };
+}
+
+function closeDetails(e: SessionClosed, close: OperatorClose): Record<string, unknown> {
+  return {
+    plate: e.session.plate,
+    entryAt: new Date(e.session.entryAt).toISOString(),
+    exitLaneId: e.exitLaneId ?? null,
+    durationS: e.durationS,
+    note: close.note ?? null,
   };
 }
 

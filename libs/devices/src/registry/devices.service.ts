@@ -26,6 +26,21 @@ export interface RotatedSecret {
   readonly secret: string;
 }
 
+/**
+ * Every field a PATCH may set, in a fixed order: the audit row's `fields` lists the given ones in
+ * this order whatever the body's (the DTO is a mapped type, so its instance has no own field order).
+ * Typed as a record of the DTO's keys, so a field added to the DTO must be listed here.
+ */
+const PATCHABLE_FIELDS: Record<keyof UpdateDeviceDto, true> = {
+  name: true,
+  maintenance: true,
+  config: true,
+  parentId: true,
+  laneId: true,
+  heartbeatIntervalS: true,
+  missTolerance: true,
+};
+
 interface TransitionRow {
   id: string;
   device_id: string;
@@ -101,7 +116,7 @@ export class DevicesService {
   }
 
   async update(actor: Actor, id: string, dto: UpdateDeviceDto): Promise<DeviceView> {
-    const given = (Object.keys(dto) as Array<keyof UpdateDeviceDto>).filter((k) => dto[k] !== undefined);
+    const given = (Object.keys(PATCHABLE_FIELDS) as Array<keyof UpdateDeviceDto>).filter((k) => dto[k] !== undefined);
     if (given.length === 0) throw new DomainError('invalid', 'nothing to update', { fields: {} });
     const { before, after } = await this.audit.run(actor, 'device.updated', id, async (em, note) => {
       await lockRegistry(em);

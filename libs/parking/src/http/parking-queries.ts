@@ -85,6 +85,9 @@ interface ExceptionRow {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Session ids are UUIDs. */
+export const isSessionId = (id: string): boolean => UUID.test(id);
+
 /**
  * Session and exception lists, newest first, keyset-paginated. A zone-scoped principal sees
  * the rows whose lane (entry or exit) is in one of its zones.
@@ -95,7 +98,7 @@ export class ParkingQueries {
 
   async sessions(query: SessionsQueryDto, zones: readonly string[] | undefined): Promise<Page<SessionView>> {
     const limit = pageSize(query);
-    const after = timeKey(query.cursor, (id) => UUID.test(id));
+    const after = timeKey(query.cursor, isSessionId);
     const rows: SessionRow[] = await this.db.query(
       `SELECT s.*, ${timestampKeySql('s.entry_at')} AS k_at
          FROM parking_sessions s
@@ -109,6 +112,12 @@ export class ParkingQueries {
     );
     const page = toPage(rows, limit, (r) => [r.k_at, r.id]);
     return { items: page.items.map(toSessionView), nextCursor: page.nextCursor };
+  }
+
+  /** One session by id, unscoped (the caller has checked who may see it). */
+  async session(id: string): Promise<SessionView | undefined> {
+    const rows: SessionRow[] = await this.db.query(`SELECT s.* FROM parking_sessions s WHERE s.id = $1`, [id]);
+    return rows[0] ? toSessionView(rows[0]) : undefined;
   }
 
   async exceptions(query: SessionsQueryDto, zones: readonly string[] | undefined): Promise<Page<ParkingExceptionView>> {

@@ -1,11 +1,12 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
-import { Authenticated, CurrentPrincipal, principalSeesZone } from '@landside/auth';
+import { Body, Controller, Get, HttpCode, Ip, Param, Post, Query, UseFilters } from '@nestjs/common';
+import { ApiBody, ApiTags } from '@nestjs/swagger';
+import { Authenticated, CurrentPrincipal, DeniedWriteAuditFilter, principalSeesZone } from '@landside/auth';
 import { DomainError, type Principal } from '@landside/contracts';
 import { isReadablePlate, normalizePlate } from '../domain';
 import { ParkingService } from '../parking.service';
 import type { Page } from './pagination';
-import { ParkingQueries, type ParkingExceptionView, type SessionView } from './parking-queries';
+import { CloseSessionDto } from './close-session.dto';
+import { isSessionId, ParkingQueries, type ParkingExceptionView, type SessionView } from './parking-queries';
 import { toVehicleLocationView, toZoneOccupancyView, type VehicleLocationView, type ZoneOccupancyResponse } from './parking.views';
 import { SessionsQueryDto } from './sessions.query';
 
@@ -29,7 +30,10 @@ export class ZoneOccupancyController {
   }
 }
 
-/** Find-my-car (payment kiosks, operators, admins) and the parking session log (operators, admins). */
+/**
+ * Find-my-car (payment kiosks, operators, admins), the parking session log and an operator's
+ * close of a session (operators, admins; zone-scoped like the log).
+ */
 @ApiTags('parking')
 @Controller('parking')
 export class ParkingController {
@@ -63,6 +67,28 @@ export class ParkingController {
   async sessions(@CurrentPrincipal() principal: Principal, @Query() query: SessionsQueryDto): Promise<Page<SessionView> | Page<ParkingExceptionView>> {
     await this.parking.settled();
     return query.exceptions === 'true' ? this.queries.exceptions(query, principal.zones) : this.queries.sessions(query, principal.zones);
+  }
+
+  /**
+   * An operator ends a session (a flagged or stuck one): 200 with the closed session. Audited as
+   * `parking.session-closed` with the change; out of scope answers 404 like an unknown session;
+   * 409 when already closed; a refused role (403) is audited as `request.denied`.
+   */
+  @Post('sessions/:id/close')
+  @HttpCode(200)
+  @Authenticated('OPERATOR', 'ADMIN')
+  @UseFilters(DeniedWriteAuditFilter)
+  @ApiBody({ type: CloseSessionDto, required: false })
+  async close(@CurrentPrincipal() principal: Principal, @Ip() ip: string, @Param('id') id: string, @Body() body: CloseSessionDto): Promise<SessionView> {
+    if (!isSessionId(id)) throw new DomainError('invalid', 'id is not a parking session id', { fields: { id: ['id must be a UUID'] } });
+    await this.parking.closeByOperator(
+      id,
+      { ...(body.exitLaneId != null ? { exitLaneId: body.exitLaneId } : {}), ...(body.note != null ? { note: body.note } : {}) },
+      { principal, sourceAddress: ip ?? null },
+    );
+    const closed = await this.queries.session(id);
+    if (!closed) throw new DomainError('not-found', `no parking session ${id}`);
+    return closed;
   }
 }
 
