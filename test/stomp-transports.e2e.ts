@@ -178,6 +178,26 @@ describe('hand-written frames over TCP', () => {
 });
 
 describe('JSON bodies are validated without closing the connection', () => {
+  it('refuses a body class-transformer cannot read (nested truthy `constructor`) as a bad body, not a server error', async () => {
+    const client = await RawStompClient.tcp(server.tcpPort);
+    try {
+      await client.connect(server.token({ sub: 'admin-odd-body', role: 'ADMIN' }));
+      client.send('SUBSCRIBE', { id: 'errs', destination: '/user/queue/errors', receipt: 'r0' });
+      await client.nextOf('RECEIPT');
+      const odd = '{"deviceId":"gate-1","type":"OPEN_GATE","params":{"constructor":{"y":1}}}';
+      client.send('SEND', { destination: '/app/commands', receipt: 'odd' }, odd);
+      const refusal = await client.next();
+      expect(refusal.command).toBe('MESSAGE');
+      expect(JSON.parse(refusal.bodyText)).toMatchObject({ error: 'validation-failed', destination: '/app/commands', receipt: 'odd' });
+      // the session goes on: a frame after it is answered
+      client.send('SUBSCRIBE', { id: 'more', destination: '/topic/commands', receipt: 'r1' });
+      expect((await client.nextOf('RECEIPT')).header('receipt-id')).toBe('r1');
+      expect(client.closed).toBe(false);
+    } finally {
+      client.close();
+    }
+  });
+
   it('answers a bad body on /user/queue/errors, drops the frame, sends no receipt, keeps serving', async () => {
     const client = await RawStompClient.tcp(server.tcpPort);
     try {
@@ -200,6 +220,7 @@ describe('JSON bodies are validated without closing the connection', () => {
 
       client.send('SEND', { destination: '/app/events', receipt: 'bad-3' }, JSON.stringify({ type: 'PLATE_READ', confidence: 0.5 }));
       expect(JSON.parse((await client.next()).bodyText)).toMatchObject({ error: 'validation-failed', detail: { fields: { plate: expect.any(Array) } } });
+
 
       // nothing reached the domain, and the same session still works
       expect(heartbeats.length).toBe(before);

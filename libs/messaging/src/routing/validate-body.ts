@@ -21,7 +21,14 @@ export function validateBody<T extends object>(dto: new () => T, body: Buffer): 
 
 /** The reference path: class-transformer, then class-validator with the DTO's decorators. */
 export async function validateWithDecorators<T extends object>(dto: new () => T, plain: PlainObject): Promise<T> {
-  const instance = plainToInstance(dto, plain);
+  let instance: T;
+  try {
+    instance = plainToInstance(dto, plain);
+  } catch (error) {
+    // class-transformer throws on some shapes (a nested object whose `constructor` key holds a
+    // truthy value: it takes it for a class) — the body's fault, refused like any other bad body
+    throw new MessagingError('validation-failed', `body could not be read: ${(error as Error).message}`);
+  }
   const errors = await validate(instance, BODY_VALIDATOR_OPTIONS);
   if (errors.length > 0) {
     throw new MessagingError('validation-failed', { fields: flatten(errors) });
