@@ -19,6 +19,8 @@ export const TEST_ADMIN_PASSWORD = 'admin-password-for-tests';
  * A real Landside process for end-to-end tests: listening on ephemeral ports on 127.0.0.1, on a
  * fresh database of the requested kind (a new PostgreSQL database per server when
  * TEST_DATABASE_URL is set, in-memory PGlite otherwise), with helpers to mint tokens and devices.
+ * A `postgres` server given `env.DATABASE_URL` (e.g. another server's `config.databaseUrl`) joins
+ * that database instead of making one; with a shared `REDIS_URL` the two are nodes of one cluster.
  */
 export interface TestServer {
   readonly app: INestApplication;
@@ -65,7 +67,10 @@ export async function startTestServer(
   opts: { persistent?: boolean } = {},
 ): Promise<TestServer> {
   let storage: Storage;
-  if (kind === 'postgres') {
+  if (kind === 'postgres' && env['DATABASE_URL']) {
+    // another server's database (several nodes on one database): used as is, dropped by its owner
+    storage = { dataDir: ':memory:', drop: () => Promise.resolve() };
+  } else if (kind === 'postgres') {
     const database = await openTestDatabase({ kind: 'postgres' });
     await database.dataSource.destroy();
     storage = { database, dataDir: ':memory:', drop: () => database.close() };

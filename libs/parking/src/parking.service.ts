@@ -790,6 +790,7 @@ export class ParkingService implements OnApplicationBootstrap, OnModuleDestroy {
   private async sendSigns(sends: readonly SignSend[]): Promise<void> {
     for (const s of sends) {
       const request: CommandRequested = {
+        requestId: randomUUID(),
         request: { deviceId: s.signId, type: 'DISPLAY_MESSAGE', params: { text: s.text } },
         requestedBy: { sub: PARKING_PRINCIPAL, role: 'SYSTEM' },
         sourceAddress: '',

@@ -9,3 +9,4 @@ export { readMeta, writeMeta, writeMetaIfAbsent } from './app-meta';
 export { openTestDatabase, testDatabaseKinds, testDatabaseUrl } from './testing';
 export type { TestDatabase, TestDatabaseKind, OpenTestDatabaseOptions } from './testing';
 export { recordAudit, type AuditEntry } from './audit-log';
+export { claimBusInput, pruneBusInputClaims, busInputKey } from './bus-input-claims';

@@ -15,6 +15,7 @@ import { liveEmbeddedServers } from './embedded-worker';
 import { Client } from 'pg';
 import { Column, DataSource, Entity, PrimaryColumn, Repository, type MigrationInterface, type QueryRunner } from 'typeorm';
 import {
+  claimBusInput,
   DATABASE_HANDLE,
   type DatabaseHandle,
   landsideDataSourceOptions,
@@ -23,6 +24,7 @@ import {
   openDatabase,
   openTestDatabase,
   PersistenceModule,
+  pruneBusInputClaims,
   readMeta,
   type TestDatabase,
   testDatabaseKinds,
@@ -77,6 +79,19 @@ describe.each(testDatabaseKinds())('persistence on %s', (kind) => {
     const applied = await ds.runMigrations({ transaction: 'each' });
     expect(applied.map((m) => m.name)).toEqual(MIGRATIONS.map((M) => new M().name));
     expect(await tableExists(ds, 'app_meta')).toBe(true);
+  });
+
+  it('bus input claims: the first claim of a key wins, concurrent or not; pruning drops only old keys', async () => {
+    const ds = db.dataSource;
+    const wins = await Promise.all(Array.from({ length: 5 }, () => claimBusInput(ds, 'test.channel', 'id-1')));
+    expect(wins.filter(Boolean)).toHaveLength(1);
+    expect(await claimBusInput(ds, 'test.channel', 'id-1')).toBe(false);
+    expect(await claimBusInput(ds, 'other.channel', 'id-1')).toBe(true);
+    await ds.query(`UPDATE bus_input_claims SET claimed_at = now() - interval '2 hours' WHERE key = 'test.channel:id-1'`);
+    await pruneBusInputClaims(ds, 3_600_000);
+    const keys: Array<{ key: string }> = await ds.query(`SELECT key FROM bus_input_claims WHERE key LIKE '%:id-1' ORDER BY key`);
+    expect(keys).toEqual([{ key: 'other.channel:id-1' }]);
+    expect(await claimBusInput(ds, 'test.channel', 'id-1')).toBe(true);
   });
 
   it('opens an empty database with migrations: false', async () => {

@@ -44,6 +44,11 @@ export const INGRESS_CHANNELS = {
 
 /** An operator's or admin's command request from STOMP, for the command service to create. */
 export interface CommandRequested {
+  /**
+   * Unique per request (a random UUID from the publisher). Every command-service node on the bus
+   * receives the event; the one that claims this id (`bus_input_claims`) handles and answers it.
+   */
+  readonly requestId: string;
   readonly request: import('./create-command.dto').CreateCommandDto;
   readonly requestedBy: { readonly sub: string; readonly role: string; readonly zones?: readonly string[] };
   readonly sourceAddress: string;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { mayIssueCommand } from '@landside/auth';
 import { MessageBus } from '@landside/bus';
@@ -12,7 +13,8 @@ import type { StompMessageContext } from '../routing/message-context';
  * DISPLAY_MESSAGE); anything else is `forbidden` and ends the session like every authorization
  * failure. An allowed request goes to the command service on the bus, which creates the command
  * and answers on the requester's `/user/queue/replies` with the frame's receipt as
- * `correlation-id`.
+ * `correlation-id`. Each request gets its own `requestId`: every command-service node hears the
+ * event, and only the one that claims the id handles it.
  */
 @StompController()
 @Injectable()
@@ -26,6 +28,7 @@ export class CommandIngressController {
       throw new StompError('forbidden', `${principal.role} may not send ${request.type}`, { receiptId: ctx.receipt });
     }
     const event: CommandRequested = {
+      requestId: randomUUID(),
       request,
       requestedBy: { sub: principal.sub, role: principal.role, zones: principal.zones },
       sourceAddress: ctx.session.remoteAddress,

@@ -12,6 +12,7 @@ import { Control1763856000200 } from './1763856000200-control';
 import { AlertDetails1763856000250 } from './1763856000250-alert-details';
 import { Parking1763856000500 } from './1763856000500-parking';
 import { Dispatch1763856000600 } from './1763856000600-dispatch';
+import { BusInputClaims1763856000700 } from './1763856000700-bus-input-claims';
 
 export const MIGRATIONS: Array<new () => MigrationInterface> = [
   Init1763856000000,
@@ -20,4 +21,5 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   AlertDetails1763856000250,
   Parking1763856000500,
   Dispatch1763856000600,
+  BusInputClaims1763856000700,
 ];

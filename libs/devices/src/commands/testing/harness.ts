@@ -15,7 +15,7 @@ import { CommandService, type Issuer } from '../command.service';
 import { CommandTargets } from '../command-targets';
 import { CommandTimers } from '../command-timers';
 import type { CommandStatus } from '../domain';
-import { CommandTopic, DeviceCommandChannel, type CommandTopicMessage, type OutgoingCommand } from '../ports';
+import { CommandTopic, DeviceCommandChannel, RequesterReplies, type CommandTopicMessage, type OutgoingCommand, type RequestError } from '../ports';
 
 export const ADMIN: Issuer = { sub: 'admin', role: 'ADMIN' };
 export const OPERATOR: Issuer = { sub: 'op-1', role: 'OPERATOR' };
@@ -31,6 +31,26 @@ export class RecordingTopic extends CommandTopic {
   /** The statuses published for one command, in order. */
   statusesOf(commandId: string): CommandStatus[] {
     return this.messages.map((m) => (m.payload as CommandStatusChanged).command).filter((c) => c.id === commandId).map((c) => c.status);
+  }
+}
+
+/** What `/app/commands` requesters are answered, in order. */
+export class RecordingReplies extends RequesterReplies {
+  readonly replies: Array<{ user: string; correlationId: string | undefined; payload: unknown }> = [];
+  readonly errors: Array<{ user: string; body: RequestError }> = [];
+
+  reply(user: string, correlationId: string | undefined, payload: unknown): Promise<void> {
+    this.replies.push({ user, correlationId, payload });
+    return Promise.resolve();
+  }
+
+  error(user: string, body: RequestError): Promise<void> {
+    this.errors.push({ user, body });
+    return Promise.resolve();
+  }
+
+  get answers(): number {
+    return this.replies.length + this.errors.length;
   }
 }
 
