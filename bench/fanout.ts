@@ -13,13 +13,13 @@
  *
  *   npm run build && node dist/bench/fanout.js --devices 2000 --operators 50 --crash 500 [--profile] [--database-url URL]
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@stomp/stompjs';
 import { sign } from 'jsonwebtoken';
 import WebSocket from 'ws';
-import { ADMIN_PASSWORD, exited, log, ROOT, runMain, sleep, spawnNode, startServer, stop, waitQuiet } from './harness';
+import { ADMIN_PASSWORD, exited, hasEnded, log, removeTempDir, ROOT, runMain, sleep, spawnNode, startServer, stop, tempDir, waitQuiet } from './harness';
 import { percentiles } from './load';
 
 const SIMULATOR = join(ROOT, 'dist/device-simulator/src/cli.js');
@@ -100,7 +100,7 @@ function operator(i: number, url: string, secret: string, latencies: Map<string,
 
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
-  const work = mkdtempSync(join(tmpdir(), 'landside-bench-fanout-'));
+  const work = tempDir('fanout');
   const schedule = join(work, 'schedule.json');
   // atMs counts from the moment every device is online
   writeFileSync(schedule, JSON.stringify([{ atMs: 5000, fault: 'CRASH', count: o.crash, durationMs: FAULT_HOLD_MS }]));
@@ -138,7 +138,7 @@ async function main(): Promise<void> {
     const operators = await Promise.all(Array.from({ length: o.operators }, (_, i) => operator(i, `ws://127.0.0.1:${server.port}/stomp`, server.jwtSecret, latencies)));
     log(`${o.operators} operators subscribed to /topic/devices and /topic/alerts`);
     while (!online) {
-      if (sim.exitCode !== null) throw new Error(`the simulator exited with ${sim.exitCode}`);
+      if (hasEnded(sim)) throw new Error(`the simulator ended (${sim.exitCode ?? sim.signalCode})`);
       await sleep(500);
     }
     log(`devices online; the crash of ${o.crash} is due in 5 s, held ${FAULT_HOLD_MS / 1000} s`);
@@ -176,7 +176,7 @@ async function main(): Promise<void> {
     await Promise.all(operators.map((op) => op.client.deactivate()));
   } finally {
     await server.close();
-    rmSync(work, { recursive: true, force: true });
+    removeTempDir(work);
   }
 }
 

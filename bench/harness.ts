@@ -20,6 +20,25 @@ const WITH_ULIMIT = 'ulimit -n 65535 2>/dev/null || ulimit -n "$(ulimit -Hn)"; e
 export const ADMIN_PASSWORD = 'benchpass123';
 
 const children = new Set<ChildProcess>();
+/** Temporary directories to remove however the bench ends (Ctrl-C skips `finally` blocks). */
+const tempDirs = new Set<string>();
+
+/** A temporary directory removed when the bench ends, or earlier with {@link removeTempDir}. */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `landside-bench-${prefix.replace(/[^A-Za-z0-9]+/g, '-')}-`));
+  tempDirs.add(dir);
+  return dir;
+}
+
+export function removeTempDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  tempDirs.delete(dir);
+}
+
+/** Whether a child process has ended (by exit or by a signal). */
+export function hasEnded(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null;
+}
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -108,7 +127,7 @@ export interface BenchServerOptions {
  * a full GC on SIGWINCH before memory samples, a CPU profile on SIGUSR2).
  */
 export async function startServer(options: BenchServerOptions): Promise<BenchServer> {
-  const work = mkdtempSync(join(tmpdir(), `landside-bench-${options.name.replace(/[^A-Za-z0-9]+/g, '-')}-`));
+  const work = tempDir(options.name);
   const port = await freePort();
   const tcpPort = options.tcp ? await freePort() : 0;
   const jwtSecret = randomBytes(32).toString('hex');
@@ -143,7 +162,7 @@ export async function startServer(options: BenchServerOptions): Promise<BenchSer
     await stop(server, 20_000);
     logStream.end();
     if (server.exitCode !== 0 && server.signalCode !== 'SIGTERM') log(`server exit: code ${server.exitCode}, signal ${server.signalCode}`);
-    rmSync(work, { recursive: true, force: true });
+    removeTempDir(work);
   };
   try {
     await waitReady(port, server, 60_000);
@@ -177,6 +196,7 @@ export async function waitQuiet(waitS: number, quietPct: number): Promise<number
 
 async function killAll(): Promise<void> {
   await Promise.all([...children].map((c) => stop(c, 5000)));
+  for (const dir of tempDirs) removeTempDir(dir);
 }
 
 /** The entry point of a bench script: run `main`, exit 0 or 1, never leave a child behind. */

@@ -14,10 +14,25 @@
  *        --fault-rate N (faults/min, 6)  --database-url URL (PostgreSQL instead of PGlite)
  *        --quiet-wait-s N (60)  --quiet-pct P (25)  --keep-truth FILE
  */
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ADMIN_PASSWORD, exited, log, ROOT, runMain, SERVER_MAIN, sleep, spawnNode, startServer, stop, waitQuiet, type BenchServer } from './harness';
+import {
+  ADMIN_PASSWORD,
+  exited,
+  hasEnded,
+  log,
+  removeTempDir,
+  ROOT,
+  runMain,
+  SERVER_MAIN,
+  sleep,
+  spawnNode,
+  startServer,
+  stop,
+  tempDir,
+  waitQuiet,
+  type BenchServer,
+} from './harness';
 import { machineCpuJiffies, procCpuSeconds, procMemKiB } from './load';
 
 const SIMULATOR = join(ROOT, 'dist/device-simulator/src/cli.js');
@@ -76,7 +91,7 @@ const mib = (kib: number): string => (kib / 1024).toFixed(0);
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   for (const f of [SERVER_MAIN, SIMULATOR]) if (!existsSync(f)) throw new Error(`${f} missing: run \`npm run build\` first`);
-  const work = mkdtempSync(join(tmpdir(), 'landside-bench-sim-'));
+  const work = tempDir('sim');
   const truth = join(work, 'truth.jsonl');
   const server = await startServer({ name: `simulated ${o.devices}`, tcp: true, ...(o.databaseUrl ? { env: { DATABASE_URL: o.databaseUrl } } : {}) });
   try {
@@ -127,7 +142,7 @@ async function main(): Promise<void> {
       }
     });
     while (marks['online'] === undefined) {
-      if (sim.exitCode !== null) throw new Error(`the simulator exited with ${sim.exitCode} before its devices were online`);
+      if (hasEnded(sim)) throw new Error(`the simulator ended (${sim.exitCode ?? sim.signalCode}) before its devices were online`);
       if (Date.now() - started > 20 * 60_000) throw new Error('devices not online within 20 minutes');
       await sleep(500);
     }
@@ -190,12 +205,13 @@ async function main(): Promise<void> {
       '',
     ];
     process.stdout.write(out.join('\n'));
+    if (scorer.exitCode !== 0) throw new Error(`the score missed a threshold (simulate score exited ${scorer.exitCode})`);
   } catch (err) {
     log(`server log tail:\n${server.logTail()}`);
     throw err;
   } finally {
     await server.close();
-    rmSync(work, { recursive: true, force: true });
+    removeTempDir(work);
   }
 }
 

@@ -154,7 +154,7 @@ export interface Airport {
 }
 
 export interface AirportOptions {
-  /** Target number of devices (at least 12 per terminal; the model hits the target exactly above that). */
+  /** Target number of devices (at least 13 per terminal; the model hits the target exactly above that). */
   readonly devices: number;
   /** Number of terminals (T1, T2, …); default 2. */
   readonly terminals?: number;
@@ -221,6 +221,8 @@ export function buildAirport(options: AirportOptions): Airport {
   const devices: AirportDevice[] = [];
   const carParks: CarParkModel[] = [];
   const taxiStands: TaxiStandModel[] = [];
+  /** Taxi plates of every stand: one plate, one taxi, one stand. */
+  const plates = new Set<string>();
   const device = (d: Omit<AirportDevice, 'heartbeatIntervalS' | 'missTolerance'>): string => {
     devices.push({ ...d, ...health });
     return d.id;
@@ -288,7 +290,7 @@ export function buildAirport(options: AirportOptions): Airport {
     // odd terminals dispatch by licence region, even ones let the driver choose (SPEC §7's modes)
     const mode = t % 2 === 1 ? 'REGIONAL' : 'DRIVER_SELECTED';
     const config: StandConfigModel = { zoneId: S, mode, regions: [...REGIONS], curbTarget: options.curbTarget ?? 2, nearDistanceKm: 10 };
-    const fleet = buildFleet(`${p}${S}`, taxisPerStand);
+    const fleet = buildFleet(S, taxisPerStand, plates);
     taxiStands.push({ zoneId: S, lotEntries, lotExits, curb, kiosks: dispatch, config, fleet });
   }
   const destinations = taxisPerStand > 0 ? DESTINATIONS.map(({ name, region }) => ({ name, region })) : [];
@@ -316,11 +318,11 @@ function seedOf(text: string): number {
 /**
  * The stand's taxis, the same for the same stand id (the server keeps them registered between
  * runs): every (region, class) pair first gets two, so no queue is without supply, then the rest
- * follow the weights. Plates look like Korean taxi plates: `서울32바1234`.
+ * follow the weights. Plates look like Korean taxi plates: `서울32바1234`; `plates` holds those
+ * other stands of the airport already use (a plate works one stand).
  */
-export function buildFleet(standKey: string, size: number): TaxiModel[] {
+export function buildFleet(standKey: string, size: number, plates: Set<string> = new Set()): TaxiModel[] {
   const random = new Random(seedOf(standKey));
-  const plates = new Set<string>();
   const fleet: TaxiModel[] = [];
   const add = (licenceRegion: string, vehicleClass: VehicleClass): void => {
     let plate: string;

@@ -13,7 +13,7 @@
  * MATCHED, COMPLETED, …). Those decisions go to the ground truth too (`dispatch` entries), in the
  * order they arrived, for the scorer's FIFO check.
  */
-import { Client, type IMessage } from '@stomp/stompjs';
+import { Client, type IMessage, type StompSubscription } from '@stomp/stompjs';
 import WebSocket from 'ws';
 import { CLASS_WEIGHTS, DESTINATIONS, weighted, type Airport, type TaxiModel, type TaxiStandModel, type VehicleClass } from './airport';
 import type { SimDevice } from './device';
@@ -124,6 +124,9 @@ export class DispatchFlow {
   private readonly timers = new Set<NodeJS.Timeout>();
   private tickTimer: NodeJS.Timeout | undefined;
   private observer: Client | undefined;
+  /** The token of the observer's session (renewed in-band), and the timer that renews it. */
+  private observerToken: string | undefined;
+  private renewTimer: NodeJS.Timeout | undefined;
   private last = Date.now();
   private stopped = false;
 
@@ -142,6 +145,7 @@ export class DispatchFlow {
   async start(): Promise<void> {
     if (this.stands.size === 0 || this.options.scale <= 0) return;
     await this.observe();
+    if (this.stopped) return;
     this.last = Date.now();
     this.tickTimer = setInterval(() => this.tick(), TICK_MS);
     this.tickTimer.unref();
@@ -150,6 +154,7 @@ export class DispatchFlow {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.tickTimer) clearInterval(this.tickTimer);
+    if (this.renewTimer) clearInterval(this.renewTimer);
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     await this.observer?.deactivate();
@@ -166,10 +171,15 @@ export class DispatchFlow {
 
   // ---- the observer ---------------------------------------------------------------------------
 
-  /** Connects the observer; resolves when it is subscribed, or after 15 s anyway (it keeps trying). */
+  /**
+   * Connects the observer; resolves when it is subscribed, or after 15 s anyway (it keeps trying).
+   * Its token is renewed in-band (SPEC §3) before it runs out, so a long run keeps one session.
+   */
   private observe(): Promise<void> {
     return new Promise((resolve) => {
+      let gaveUp = false;
       const giveUp = setTimeout(() => {
+        gaveUp = true;
         this.options.log('dispatch observer: not subscribed after 15 s; dispatch traffic starts anyway');
         resolve();
       }, 15_000);
@@ -179,15 +189,24 @@ export class DispatchFlow {
         reconnectDelay: 1000,
         heartbeatIncoming: 10_000,
         heartbeatOutgoing: 10_000,
+        // stompjs does not catch here: a failed login must not end the process; the CONNECT then
+        // goes with the last token (or none), is refused, and stompjs tries again
         beforeConnect: async () => {
-          client.connectHeaders = { Authorization: `Bearer ${await this.options.token()}` };
+          try {
+            this.observerToken = await this.options.token();
+          } catch (e) {
+            this.options.log(`dispatch observer: no token: ${(e as Error).message}`);
+          }
+          client.connectHeaders = this.observerToken === undefined ? {} : { Authorization: `Bearer ${this.observerToken}` };
         },
       });
       let connects = 0;
+      let errorsSub: StompSubscription | undefined;
       client.onConnect = () => {
         // decisions published while the observer was away are not in the ground truth: say so, so
         // the taxi FIFO check starts afresh instead of judging against a queue it lost track of
-        if (connects > 0) this.truth.append({ event: 'dispatch', at: new Date().toISOString(), zoneId: '*', kind: OBSERVER_GAP });
+        if (connects > 0 || gaveUp) this.truth.append({ event: 'dispatch', at: new Date().toISOString(), zoneId: '*', kind: OBSERVER_GAP });
+        errorsSub = client.subscribe('/user/queue/errors', (m) => this.options.log(`dispatch observer: ${m.body}`));
         // the subscriptions are in place once the server answers the last one's receipt
         const receipt = `dispatch-subscribed-${++connects}`;
         client.watchForReceipt(receipt, () => {
@@ -203,6 +222,21 @@ export class DispatchFlow {
       client.onWebSocketClose = () => {
         if (!this.stopped) this.options.log('dispatch observer: connection closed; reconnecting');
       };
+      // in-band renewal: a SUBSCRIBE carrying the new token (the observer sends nothing else), the
+      // old subscription of the errors queue dropped after it
+      this.renewTimer = setInterval(() => {
+        void this.options
+          .token()
+          .then((token) => {
+            if (token === this.observerToken || !client.connected || errorsSub === undefined) return;
+            const previous = errorsSub;
+            errorsSub = client.subscribe('/user/queue/errors', (m) => this.options.log(`dispatch observer: ${m.body}`), { Authorization: `Bearer ${token}` });
+            previous.unsubscribe();
+            this.observerToken = token;
+          })
+          .catch((e: unknown) => this.options.log(`dispatch observer: token not renewed: ${(e as Error).message}`));
+      }, 30_000);
+      this.renewTimer.unref();
       this.observer = client;
       client.activate();
     });
@@ -237,6 +271,10 @@ export class DispatchFlow {
         this.later(this.random.between(1000, 4000), () => void this.chooseRegion(stand, taxi));
         break;
       case 'dispatch.read-ignored':
+        // already in the lot (a decision this simulator missed, or an earlier run's taxi): it waits
+        if (taxi.state === 'ENTERING' && d.reason === 'ALREADY_PRESENT') move('LOT');
+        else if (taxi.state === 'ENTERING') this.goAway(taxi, MIN_RETURN_MS);
+        break;
       case 'dispatch.taxi-refused':
         if (taxi.state === 'ENTERING') this.goAway(taxi, MIN_RETURN_MS);
         break;
@@ -265,6 +303,7 @@ export class DispatchFlow {
       }
       case 'dispatch.completed':
         move('ON_TRIP');
+        taxi.matchId = d.matchId ?? taxi.matchId;
         this.later(this.random.between(20_000, 90_000), () => void this.endTrip(taxi));
         break;
       case 'dispatch.taxi-left':
@@ -296,6 +335,7 @@ export class DispatchFlow {
   // ---- what the simulator does ----------------------------------------------------------------
 
   private tick(): void {
+    if (this.stopped) return;
     const now = Date.now();
     const dtS = (now - this.last) / 1000;
     this.last = now;

@@ -2,7 +2,8 @@
  * Taxi drivers' app (SPEC §7, DRIVER_SELECTED): a driver whose taxi waits in the lot for a region
  * choice opens a STOMP session as the `DRIVER` whose `sub` is the plate, sends
  * `SEND /app/dispatch/region {region, zoneId}` with a receipt, and closes it. Sessions are opened on
- * demand (a stand sees a few choices a minute), not kept for the whole fleet.
+ * demand (a stand sees a few choices a minute), not kept for the whole fleet; a choice counts as
+ * made when the stand's answer arrives on `/user/queue/replies`, not at the gateway's RECEIPT.
  *
  * Tokens: an embedding app may mint them (`DriverTokenSource`); otherwise the simulator creates a
  * `DRIVER` account per plate when it provisions (`POST /api/users`, random password, kept in
@@ -92,9 +93,16 @@ export class DriverApp {
       const timer = setTimeout(() => done('refused', 'no answer within 10 s'), 10_000);
       timer.unref();
       client.onConnect = () => {
-        client.subscribe('/user/queue/errors', (m) => done('refused', m.body));
-        const receipt = `region-${plate}`;
-        client.watchForReceipt(receipt, () => done('sent'));
+        // the RECEIPT only says the gateway took the frame; the stand's answer comes later: the
+        // applied choice on /user/queue/replies (correlation-id = the receipt), a refusal on errors
+        const receipt = `region-${plate}-${Date.now()}`;
+        client.subscribe('/user/queue/errors', (m) => {
+          const body = JSON.parse(m.body) as { receipt?: string | null };
+          if (body.receipt === receipt) done('refused', m.body);
+        });
+        client.subscribe('/user/queue/replies', (m) => {
+          if (m.headers['correlation-id'] === receipt) done('sent');
+        });
         client.publish({
           destination: '/app/dispatch/region',
           body: JSON.stringify({ region, zoneId }),

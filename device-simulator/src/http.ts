@@ -13,24 +13,27 @@ export class HttpError extends Error {
   }
 }
 
+/** A bearer token, or where to get a current one (asked before every request). */
+export type TokenProvider = string | (() => Promise<string>);
+
 export class Api {
   private readonly base: string;
 
   constructor(
     baseUrl: string,
-    private token: string | undefined = undefined,
+    private token: TokenProvider | undefined = undefined,
   ) {
     this.base = baseUrl.replace(/\/+$/, '');
   }
 
-  setToken(token: string): void {
+  setToken(token: TokenProvider): void {
     this.token = token;
   }
 
   async request<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown, timeoutMs = 120_000): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    if (this.token !== undefined) headers['authorization'] = `Bearer ${this.token}`;
+    if (this.token !== undefined) headers['authorization'] = `Bearer ${typeof this.token === 'string' ? this.token : await this.token()}`;
     const res = await fetch(`${this.base}${path}`, {
       method,
       headers,
@@ -93,11 +96,62 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   return results;
 }
 
-/** Admin credentials: a token as is, or a username and password to log in with. */
-export type AdminCredentials = { readonly token: string } | { readonly username: string; readonly password: string };
+/**
+ * Admin credentials: a token as is (it expires when it expires), a username and password to log
+ * in with (again before each token runs out), or a function minting tokens (an embedding app).
+ */
+export type AdminCredentials =
+  | { readonly token: string }
+  | { readonly username: string; readonly password: string }
+  | { readonly mint: () => string };
 
 export async function adminToken(baseUrl: string, credentials: AdminCredentials): Promise<string> {
   if ('token' in credentials) return credentials.token;
+  if ('mint' in credentials) return credentials.mint();
   const res = await new Api(baseUrl).post<{ accessToken: string }>('/api/auth/login', { username: credentials.username, password: credentials.password });
   return res.accessToken;
+}
+
+/** A JWT's `exp` and `iat` (seconds since the epoch), read without verifying. */
+export function tokenTimes(token: string): { exp?: number; iat?: number } {
+  try {
+    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: unknown; iat?: unknown };
+    return {
+      ...(typeof payload.exp === 'number' ? { exp: payload.exp } : {}),
+      ...(typeof payload.iat === 'number' ? { iat: payload.iat } : {}),
+    };
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * The simulator's admin identity for a long run: `current()` answers a token with at least a
+ * fifth of its life left, logging in (or minting) again when needed; a fixed token is answered
+ * as is. One login at a time, whoever asks.
+ */
+export class AdminSession {
+  private token: string | undefined;
+  private renewing: Promise<string> | undefined;
+
+  constructor(
+    private readonly baseUrl: string,
+    private readonly credentials: AdminCredentials,
+  ) {}
+
+  async current(): Promise<string> {
+    if (this.token !== undefined && !this.dueForRenewal(this.token)) return this.token;
+    this.renewing ??= adminToken(this.baseUrl, this.credentials).finally(() => (this.renewing = undefined));
+    this.token = await this.renewing;
+    return this.token;
+  }
+
+  /** Less than a fifth of its life left (or a minute, when it does not say when it was issued). */
+  private dueForRenewal(token: string): boolean {
+    if ('token' in this.credentials) return false;
+    const { exp, iat } = tokenTimes(token);
+    if (exp === undefined) return false;
+    const margin = iat === undefined ? 60 : (exp - iat) / 5;
+    return Date.now() / 1000 >= exp - margin;
+  }
 }

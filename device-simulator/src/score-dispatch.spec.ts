@@ -1,5 +1,5 @@
 import { buildAirport, buildFleet, topologyDocument } from './airport';
-import { checkMatches, checkTaxiFifo, matchRecordsFromTruth, type MatchRecord } from './score-dispatch';
+import { checkMatches, checkTaxiFifo, matchRecordsFromTruth, ticketIssuesFromTruth, type MatchRecord } from './score-dispatch';
 import type { DispatchEntry } from './truth';
 
 const at = (s: number): string => new Date(Date.UTC(2026, 10, 23, 3, 0, s)).toISOString();
@@ -81,6 +81,33 @@ describe('checkMatches: passenger FIFO', () => {
     ]);
     expect(r.passengerFifo.violations).toEqual([]);
     expect(r.passengerFifo.checked).toBe(2);
+  });
+
+  it('orders by issue time when the run saw the tickets issued, right across the stand midnight', () => {
+    // A0420 issued 23:59:50 KST, matched 00:00:30; then the new day's A0001, A0002 in order
+    const issued = [
+      d('ticket-issued', 'x', { ticket: 'A0420', at: '2026-11-23T14:59:50.000Z' }),
+      d('ticket-issued', 'x', { ticket: 'A0001', at: '2026-11-23T15:00:10.000Z' }),
+      d('ticket-issued', 'x', { ticket: 'A0002', at: '2026-11-23T15:00:20.000Z' }),
+    ];
+    const records = [
+      { ...created(0, 'm1', 'P1', 'A0420'), at: '2026-11-23T15:00:30.000Z' },
+      { ...created(0, 'm2', 'P2', 'A0001'), at: '2026-11-23T15:00:40.000Z' },
+      { ...created(0, 'm3', 'P3', 'A0002'), at: '2026-11-23T15:00:50.000Z' },
+    ];
+    expect(checkMatches(records, ticketIssuesFromTruth(issued)).passengerFifo).toEqual({ checked: 3, violations: [] });
+    // by ticket numbers alone the new day's A0001 would look served after A0420
+    expect(checkMatches(records).passengerFifo.violations).toHaveLength(2);
+    // and a later-issued ticket served first is caught by issue times too
+    const swapped = [records[0]!, { ...records[2]!, at: records[1]!.at }, { ...records[1]!, at: records[2]!.at }];
+    expect(checkMatches(swapped, ticketIssuesFromTruth(issued)).passengerFifo.violations).toEqual([expect.stringContaining('ticket A0001 matched')]);
+  });
+
+  it('starts afresh after a gap in the decisions it reads (fallback without the audit log)', () => {
+    const gap: DispatchEntry = { event: 'dispatch', at: at(2), zoneId: '*', kind: 'observer-reconnected' };
+    // m1's COMPLETED fell in the gap: P1 matched again is not a double match
+    const records = matchRecordsFromTruth([d('matched', 'P1', { matchId: 'm1', ticket: 'A0001', at: at(1) }), gap, d('matched', 'P1', { matchId: 'm2', ticket: 'A0002', at: at(3) })]);
+    expect(checkMatches(records).doubleMatches).toEqual([]);
   });
 
   it('restarts the order with the stand day (tickets are a daily sequence, UTC+9)', () => {

@@ -20,7 +20,8 @@
 import { OBSERVER_GAP, type DispatchEntry } from './truth';
 
 export interface MatchRecord {
-  readonly kind: 'created' | 'released' | 'completed';
+  /** `gap`: the records before it may be incomplete (the observer was away): checks start afresh. */
+  readonly kind: 'created' | 'released' | 'completed' | 'gap';
   readonly at: string;
   /** Tie-break for equal `at`: the order the server wrote them (audit id), or arrival order. */
   readonly seq: number;
@@ -41,23 +42,70 @@ export interface DispatchInvariants {
   readonly taxiFifo: { readonly checked: number; readonly violations: readonly string[] };
 }
 
+/** When a stand issued a ticket: the latest issue of `ticket` at or before `before` (epoch ms). */
+export type TicketIssues = (zoneId: string, ticket: string, before: number) => number | undefined;
+
+/** Issue times from the TICKET_ISSUED decisions seen on the stand topics. */
+export function ticketIssuesFromTruth(entries: readonly DispatchEntry[]): TicketIssues {
+  const issues = new Map<string, number[]>();
+  for (const e of entries) {
+    if (e.kind !== 'dispatch.ticket-issued' || e.ticket === undefined) continue;
+    const key = `${e.zoneId}|${e.ticket}`;
+    issues.set(key, [...(issues.get(key) ?? []), Date.parse(e.at)]);
+  }
+  return (zoneId, ticket, before) => {
+    const times = issues.get(`${zoneId}|${ticket}`) ?? [];
+    let latest: number | undefined;
+    for (const t of times) if (t <= before && (latest === undefined || t > latest)) latest = t;
+    return latest;
+  };
+}
+
 /** The stand's local day of a ticket (tickets restart daily, at UTC+9 by default). */
 const KST_OFFSET_MS = 9 * 3600_000;
-const dayOf = (iso: string): number => Math.floor((Date.parse(iso) + KST_OFFSET_MS) / 86_400_000);
+const dayOf = (ms: number): number => Math.floor((ms + KST_OFFSET_MS) / 86_400_000);
 const ticketNo = (ticket: string): number => Number(/(\d+)$/.exec(ticket)?.[1] ?? NaN);
 
-export function checkMatches(records: readonly MatchRecord[]): Omit<DispatchInvariants, 'taxiFifo'> {
+/** A passenger's place in its queue: comparable only within the same `epoch`. */
+interface Place {
+  readonly epoch: number;
+  readonly value: number;
+}
+
+/**
+ * No double match and passenger FIFO over the match records. A passenger's place is its ticket's
+ * issue time when `issues` knows it (then a run across the stands' midnight is judged right);
+ * without it, the ticket number within the day of the match (a ticket issued before midnight and
+ * matched after it is then judged against the new day's numbers: use issue times for long runs).
+ */
+export function checkMatches(records: readonly MatchRecord[], issues?: TicketIssues): Omit<DispatchInvariants, 'taxiFifo'> {
   const ordered = [...records].sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || a.seq - b.seq);
   const byPlate = new Map<string, string>();
   const byTicket = new Map<string, string>();
   const everReleased = new Set<string>();
-  const lastTicket = new Map<string, { day: number; no: number; ticket: string }>();
+  const last = new Map<string, Place & { ticket: string }>();
   const doubleMatches: string[] = [];
   const fifoViolations: string[] = [];
   let checked = 0;
-  const counts = { created: 0, released: 0, completed: 0 };
+  const counts = { created: 0, released: 0, completed: 0, gap: 0 };
+  const placeOf = (r: MatchRecord): Place | undefined => {
+    const at = Date.parse(r.at);
+    if (issues !== undefined) {
+      const issued = issues(r.zoneId, r.ticket, at);
+      return issued === undefined ? undefined : { epoch: 0, value: issued };
+    }
+    const no = ticketNo(r.ticket);
+    return Number.isNaN(no) ? undefined : { epoch: dayOf(at), value: no };
+  };
   for (const r of ordered) {
     counts[r.kind]++;
+    if (r.kind === 'gap') {
+      byPlate.clear();
+      byTicket.clear();
+      everReleased.clear();
+      last.clear();
+      continue;
+    }
     const ticketKey = `${r.zoneId}|${r.ticket}`;
     if (r.kind !== 'created') {
       if (byPlate.get(r.plate) === r.matchId) byPlate.delete(r.plate);
@@ -72,15 +120,15 @@ export function checkMatches(records: readonly MatchRecord[]): Omit<DispatchInva
     byPlate.set(r.plate, r.matchId);
     byTicket.set(ticketKey, r.matchId);
     if (everReleased.has(ticketKey) || r.queue === undefined || r.vehicleClass === undefined) continue;
+    const place = placeOf(r);
+    if (place === undefined) continue;
     const group = `${r.zoneId}|${r.queue}|${r.vehicleClass}`;
-    const day = dayOf(r.at);
-    const no = ticketNo(r.ticket);
-    const last = lastTicket.get(group);
+    const previous = last.get(group);
     checked++;
-    if (last !== undefined && last.day === day && no < last.no) {
-      fifoViolations.push(`${group}: ticket ${r.ticket} matched at ${r.at} after the later ticket ${last.ticket}`);
+    if (previous !== undefined && previous.epoch === place.epoch && place.value < previous.value) {
+      fifoViolations.push(`${group}: ticket ${r.ticket} matched at ${r.at} after the later ticket ${previous.ticket}`);
     }
-    if (last === undefined || last.day !== day || no > last.no) lastTicket.set(group, { day, no, ticket: r.ticket });
+    if (previous === undefined || previous.epoch !== place.epoch || place.value > previous.value) last.set(group, { ...place, ticket: r.ticket });
   }
   return { matches: counts.created, released: counts.released, completed: counts.completed, doubleMatches, passengerFifo: { checked, violations: fifoViolations } };
 }
@@ -90,6 +138,10 @@ export function matchRecordsFromTruth(entries: readonly DispatchEntry[]): MatchR
   const kinds: Record<string, MatchRecord['kind']> = { 'dispatch.matched': 'created', 'dispatch.released': 'released', 'dispatch.completed': 'completed' };
   const out: MatchRecord[] = [];
   entries.forEach((e, seq) => {
+    if (e.kind === OBSERVER_GAP) {
+      out.push({ kind: 'gap', at: e.at, seq, zoneId: '*', matchId: '', plate: '', ticket: '' });
+      return;
+    }
     const kind = kinds[e.kind];
     if (kind === undefined || e.matchId === undefined || e.plate === undefined || e.ticket === undefined) return;
     out.push({

@@ -22,7 +22,7 @@
  *    taxis (score-dispatch.ts), from GET /api/audit and the stand topics.
  */
 import { Api, collectPages, HttpError, mapLimit } from './http';
-import { checkMatches, checkTaxiFifo, matchRecordsFromTruth, type DispatchInvariants, type MatchRecord } from './score-dispatch';
+import { checkMatches, checkTaxiFifo, matchRecordsFromTruth, ticketIssuesFromTruth, type DispatchInvariants, type MatchRecord } from './score-dispatch';
 import type { DispatchEntry, Expectation, FaultEntry, TruthEntry } from './truth';
 
 /** One entry of GET /api/devices/{id}/history. */
@@ -191,8 +191,8 @@ export async function score(options: ScoreOptions): Promise<ScoreReport> {
   const recoveries = new Map<string, number>();
   for (const e of truth) if (e.event === 'recovery') recoveries.set(e.id, ms(e.at));
   const windowOf = (f: FaultEntry): [number, number] => [ms(f.at) - EARLY_MS, (recoveries.get(f.id) ?? runEnd) + graceMs];
-  /** A fault lifted before its deadline (the run stopped under it): the device was never overdue. */
-  const endedEarly = (f: FaultEntry): boolean => f.deadline !== undefined && (recoveries.get(f.id) ?? runEnd) < ms(f.deadline);
+  /** A fault lifted before its deadline + SPEC's second (the run stopped under it): nothing was due yet. */
+  const endedEarly = (f: FaultEntry): boolean => f.deadline !== undefined && (recoveries.get(f.id) ?? runEnd) < ms(f.deadline) + 1000;
   const judged = faults.filter((f) => f.deviceId !== '*' && f.expect !== 'NONE' && !endedEarly(f));
 
   // what the server recorded
@@ -379,7 +379,9 @@ async function scoreDispatch(api: Api, truth: readonly TruthEntry[], from: strin
   const audited = await auditMatches(api, from, to);
   const records = audited ?? matchRecordsFromTruth(seen);
   if (seen.length === 0 && records.length === 0) return { status: 'n/a', reason: 'the run drove no taxi dispatch' };
-  const invariants = { ...checkMatches(records), taxiFifo: checkTaxiFifo(seen) };
+  // passengers' places by their tickets' issue times when the run saw them issued (right across midnight)
+  const issues = seen.some((e) => e.kind === 'dispatch.ticket-issued') ? ticketIssuesFromTruth(seen) : undefined;
+  const invariants = { ...checkMatches(records, issues), taxiFifo: checkTaxiFifo(seen) };
   const violated = invariants.doubleMatches.length > 0 || invariants.passengerFifo.violations.length > 0 || invariants.taxiFifo.violations.length > 0;
   return { status: violated ? 'violated' : 'ok', source: audited ? 'audit log' : 'stand topics', ...invariants };
 }

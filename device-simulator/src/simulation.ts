@@ -9,7 +9,7 @@ import { emptyStats, SimDevice, type SimulatorStats } from './device';
 import { DispatchFlow, type DispatchStats } from './dispatch-flow';
 import { createDriverAccounts, DriverApp, loginDriverTokens, type DriverTokenSource } from './drivers';
 import { FaultInjector, type FaultPlan, type FaultRequest } from './faults';
-import { adminToken, Api, type AdminCredentials } from './http';
+import { AdminSession, Api, type AdminCredentials } from './http';
 import { LINK_KINDS, type LinkKind, type SocketTarget } from './links';
 import { provisionAirport, restDeviceTokens, type DeviceTokenSource } from './provision';
 import { Random } from './random';
@@ -29,7 +29,11 @@ export interface SimulationOptions {
   readonly tcpHost?: string;
   /** Default 61613; 0 moves the TCP share to raw WebSocket. */
   readonly tcpPort?: number;
-  /** Needed to provision (PUT /api/topology) and to issue commands. */
+  /**
+   * Needed to provision (PUT /api/topology), to issue commands and to watch dispatch. A password
+   * is logged in again (a `mint` function asked again) before each token runs out; a fixed
+   * `token` is used until it expires.
+   */
   readonly admin?: AdminCredentials;
   /** The airport, or how to build one (default 200 devices). */
   readonly airport?: Airport | AirportOptions;
@@ -54,8 +58,10 @@ export interface SimulationOptions {
   /** OPEN_GATE commands issued per minute through the REST API; default 6 (0 = none). */
   readonly commandsPerMin?: number;
   readonly faults?: FaultPlan;
-  /** Ground truth: appended to this file (JSON lines) and kept in memory. */
+  /** Ground truth: appended to this file (JSON lines) and kept in memory (`truth`). */
   readonly truthFile?: string;
+  /** Keep the ground truth in memory (default true); false for a long run nobody scores (the demo). */
+  readonly keepTruth?: boolean;
   readonly onTruth?: (entry: TruthEntry) => void;
   readonly seed?: number;
   /** Initial connects are spread over this long; default min(10 s, 5 ms per device). */
@@ -135,18 +141,17 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
   const random = new Random(seed);
   const airport = options.airport === undefined ? buildAirport({ devices: 200 }) : isAirport(options.airport) ? options.airport : buildAirport(options.airport);
   const { target, host } = targetOf(options);
-  const truth = new TruthLog(options.truthFile, options.onTruth);
+  const truth = new TruthLog(options.truthFile, options.onTruth, options.keepTruth ?? true);
 
   // provisioning
   const api = new Api(options.url);
   const admin = options.admin;
-  const freshAdminToken = async (): Promise<string> => {
-    if (admin === undefined) throw new Error('no admin credentials');
-    const token = await adminToken(options.url, admin);
-    api.setToken(token);
-    return token;
-  };
-  if (admin !== undefined) await freshAdminToken();
+  // one admin identity for REST and the dispatch observer, renewed before it runs out
+  const session = admin === undefined ? undefined : new AdminSession(options.url, admin);
+  if (session !== undefined) {
+    await session.current();
+    api.setToken(() => session.current());
+  }
   let secrets = options.secrets;
   if (options.provision ?? true) {
     if (admin === undefined) throw new Error('provisioning needs admin credentials (admin: {token} or {username, password})');
@@ -225,7 +230,7 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
     scale: dispatchScale,
     wsUrl: target.wsUrl,
     // a password login is repeated at every reconnect (tokens expire); a given token is reused
-    token: () => (admin !== undefined && 'token' in admin ? Promise.resolve(admin.token) : freshAdminToken()),
+    token: () => (session === undefined ? Promise.reject(new Error('no admin credentials')) : session.current()),
     log,
     ...(driverTokens ? { drivers: new DriverApp(target.wsUrl, driverTokens, log) } : {}),
   });

@@ -115,17 +115,21 @@ export const OBSERVER_GAP = 'observer-reconnected';
 
 export type TruthEntry = RunStartEntry | RunEndEntry | FaultEntry | RecoveryEntry | CommandEntry | DispatchEntry;
 
-/** Where entries go: kept in memory (for the library caller) and appended to a file if given. */
+/**
+ * Where entries go: kept in memory for the library caller (unless `keep` is false: a demo that
+ * runs for days scores nothing and must not grow), appended to a file if given.
+ */
 export class TruthLog {
   readonly entries: TruthEntry[] = [];
 
   constructor(
     private readonly file?: string,
     private readonly listener?: (entry: TruthEntry) => void,
+    private readonly keep = true,
   ) {}
 
   append(entry: TruthEntry): void {
-    this.entries.push(entry);
+    if (this.keep) this.entries.push(entry);
     // synchronous append: a crash of the simulator keeps every line written so far
     if (this.file !== undefined) appendFileSync(this.file, `${JSON.stringify(entry)}\n`);
     this.listener?.(entry);

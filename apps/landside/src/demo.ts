@@ -1,11 +1,13 @@
+import { createHash } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { TokenService } from '@landside/auth';
 import type { AppConfig } from '@landside/config';
 import { readMeta, writeMeta } from '@landside/persistence';
 import type { RunningApp } from '@landside/runtime';
-import { buildAirport, startSimulation, type Simulation } from '../../../device-simulator/src';
+import { buildAirport, startSimulation, topologyDocument, type Simulation } from '../../../device-simulator/src';
 
+/** app_meta key: the hash of the demo airport's topology document last applied. */
 const SEEDED = 'demo.seeded';
 
 /**
@@ -20,14 +22,18 @@ export async function startDemo(running: RunningApp, config: AppConfig): Promise
   const logger = new Logger('Demo');
   const db = running.app.get(DataSource);
   const tokens = running.app.get(TokenService);
-  const seeded = (await readMeta(db, SEEDED)) !== undefined;
   const airport = buildAirport({ devices: config.demoDevices });
+  // the seed is the topology document's hash: a data dir seeded by an older layout (or another
+  // DEMO_DEVICES) gets the current one applied (PUT /api/topology is idempotent), once
+  const layout = createHash('sha256').update(JSON.stringify(topologyDocument(airport))).digest('hex').slice(0, 16);
+  const seeded = (await readMeta(db, SEEDED)) === layout;
   const types = new Map(airport.devices.map((d) => [d.id, d.type]));
   const zones = new Map(airport.devices.map((d) => [d.id, d.zoneId]));
   const simulation = await startSimulation({
     url: `http://127.0.0.1:${running.httpPort}`,
     tcpPort: running.tcpPort ?? 0,
-    admin: { token: tokens.sign({ sub: 'demo', role: 'ADMIN' }, 24 * 3600) },
+    // minted afresh whenever the simulator's admin token nears its end: the demo runs for days
+    admin: { mint: () => tokens.sign({ sub: 'demo', role: 'ADMIN' }, 3600) },
     airport,
     provision: !seeded,
     deviceTokens: (deviceId) => {
@@ -38,12 +44,13 @@ export async function startDemo(running: RunningApp, config: AppConfig): Promise
     },
     driverTokens: (plate) => Promise.resolve(tokens.sign({ sub: plate, role: 'DRIVER' }, config.auth.accessTokenTtlS)),
     faults: { ratePerMin: 1 },
+    keepTruth: false,
     commandsPerMin: 2,
     log: (message) => logger.log(message),
   });
   if (!seeded) {
-    await writeMeta(db, SEEDED, new Date().toISOString());
-    logger.log(`demo airport seeded: ${airport.devices.length} devices`);
+    await writeMeta(db, SEEDED, layout);
+    logger.log(`demo airport seeded: ${airport.devices.length} devices (layout ${layout})`);
   }
   return simulation;
 }
