@@ -1,5 +1,8 @@
 import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
 import { openTestDatabase, testDatabaseKinds, type TestDatabase } from '@landside/persistence';
+import type { Alert } from '../domain/alert';
+import { HealthRepository } from './health.repository';
 
 /**
  * The database, not only the engine, guarantees at most one open alert per (device, kind):
@@ -44,6 +47,46 @@ describe.each(testDatabaseKinds())('alerts on %s', (kind) => {
       { kind: 'FAULT', state: 'OPEN' },
       { kind: 'OFFLINE', state: 'OPEN' },
       { kind: 'OFFLINE', state: 'RESOLVED' },
+    ]);
+  });
+
+  it('writes a batch of alerts in one go: a resolution and the next opening of the same (device, kind) together, updates, unknown devices skipped', async () => {
+    await db.dataSource.query(`INSERT INTO devices (id, type, name, zone_id, secret_hash) VALUES ('d2', 'GATE', 'd2', 'Z', 'x'), ('d3', 'GATE', 'd3', 'Z', 'x')`);
+    const repo = new HealthRepository(db.dataSource);
+    const t0 = Date.parse('2026-11-23T07:00:00.000Z');
+    const alert = (deviceId: string, over: Partial<Alert> = {}): Alert => ({
+      id: randomUUID(),
+      deviceId,
+      kind: 'OFFLINE',
+      severity: 'CRITICAL',
+      status: 'OPEN',
+      openedAt: t0,
+      lastOccurredAt: t0,
+      occurrences: 1,
+      reason: 'HEARTBEAT_MISSED',
+      suppressed: false,
+      notified: true,
+      notifiedAt: t0,
+      escalated: false,
+      ...over,
+    });
+    const first = alert('d2');
+    const other = alert('d3', { kind: 'FAULT', severity: 'MAJOR' });
+    await repo.persist([], [first, other, alert('no-such-device')], () => 'Z');
+    // the next batch resolves d2's alert and opens its next one; the open one is listed first (the
+    // repository writes resolutions in their own statement first: the order rows take within one
+    // INSERT … SELECT is the planner's, so one statement could trip the one-open-alert index)
+    const next = alert('d2', { openedAt: t0 + 60_000, lastOccurredAt: t0 + 60_000 });
+    const resolved: Alert = { ...first, status: 'RESOLVED', resolvedAt: t0 + 30_000, resolution: 'RECOVERED' };
+    const acked: Alert = { ...other, status: 'ACKNOWLEDGED', acknowledgedBy: 'op', acknowledgedAt: t0 + 5_000, note: 'on it' };
+    await repo.persist([], [next, resolved, acked], () => 'Z');
+    const rows = await db.dataSource.query(
+      `SELECT device_id, kind, state, ack_note, resolution FROM alerts WHERE device_id IN ('d2', 'd3', 'no-such-device') ORDER BY device_id, opened_at`,
+    );
+    expect(rows).toEqual([
+      { device_id: 'd2', kind: 'OFFLINE', state: 'RESOLVED', ack_note: null, resolution: 'RECOVERED' },
+      { device_id: 'd2', kind: 'OFFLINE', state: 'OPEN', ack_note: null, resolution: null },
+      { device_id: 'd3', kind: 'FAULT', state: 'ACKNOWLEDGED', ack_note: 'on it', resolution: null },
     ]);
   });
 

@@ -119,7 +119,12 @@ export class HealthRepository {
     if (transitions.length === 0 && alerts.length === 0 && audit.length === 0) return;
     await this.db.transaction(async (m) => {
       if (transitions.length > 0) await this.writeTransitions(m, transitions);
-      for (const alert of alerts) await this.writeAlert(m, alert, zoneOf(alert.deviceId));
+      // Resolutions first: a batch may resolve a (device, kind)'s alert and open its next one, and
+      // the partial unique index (one open alert per device and kind) checks row by row.
+      const resolved = alerts.filter((a) => a.status === 'RESOLVED');
+      const open = alerts.filter((a) => a.status !== 'RESOLVED');
+      if (resolved.length > 0) await this.writeAlerts(m, resolved, zoneOf);
+      if (open.length > 0) await this.writeAlerts(m, open, zoneOf);
       for (const entry of audit) await recordAudit(m, entry);
     });
   }
@@ -150,13 +155,24 @@ export class HealthRepository {
     );
   }
 
-  private async writeAlert(m: EntityManager, a: Alert, zoneId: string | null): Promise<void> {
+  /**
+   * Many alerts in one statement (one snapshot per alert id: the monitor keeps the latest of a
+   * batch). A statement per alert made a burst of alerts — 500 devices falling at once — wait one
+   * database round trip per alert before anything was published (bench/RESULTS.md, fan-out).
+   */
+  private async writeAlerts(m: EntityManager, alerts: readonly Alert[], zoneOf: (id: string) => string | null): Promise<void> {
+    const col = <T>(f: (a: Alert) => T): T[] => alerts.map(f);
     await m.query(
       `INSERT INTO alerts (id, device_id, zone_id, kind, severity, state, suppressed, suppressed_by, message, reason, occurrences,
                            opened_at, last_occurred_at, escalated_at, notified_at, acknowledged_by, acknowledged_at, ack_note,
                            resolved_by, resolved_at, resolution)
-       SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21
-        WHERE EXISTS (SELECT 1 FROM devices WHERE id = $2)
+       SELECT v.* FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[], $8::text[],
+                              $9::text[], $10::text[], $11::integer[], $12::timestamptz[], $13::timestamptz[], $14::timestamptz[],
+                              $15::timestamptz[], $16::text[], $17::timestamptz[], $18::text[], $19::text[], $20::timestamptz[], $21::text[])
+              AS v(id, device_id, zone_id, kind, severity, state, suppressed, suppressed_by, message, reason, occurrences,
+                   opened_at, last_occurred_at, escalated_at, notified_at, acknowledged_by, acknowledged_at, ack_note,
+                   resolved_by, resolved_at, resolution)
+        WHERE EXISTS (SELECT 1 FROM devices d WHERE d.id = v.device_id)
        ON CONFLICT (id) DO UPDATE SET
          severity = EXCLUDED.severity, state = EXCLUDED.state, suppressed = EXCLUDED.suppressed,
          suppressed_by = EXCLUDED.suppressed_by, message = EXCLUDED.message, occurrences = EXCLUDED.occurrences,
@@ -164,27 +180,27 @@ export class HealthRepository {
          acknowledged_by = EXCLUDED.acknowledged_by, acknowledged_at = EXCLUDED.acknowledged_at, ack_note = EXCLUDED.ack_note,
          resolved_by = EXCLUDED.resolved_by, resolved_at = EXCLUDED.resolved_at, resolution = EXCLUDED.resolution`,
       [
-        a.id,
-        a.deviceId,
-        zoneId,
-        a.kind,
-        a.severity,
-        a.status,
-        a.suppressed,
-        a.suppressedBy ?? null,
-        a.detail ?? '',
-        a.reason ?? null,
-        a.occurrences,
-        new Date(a.openedAt),
-        new Date(a.lastOccurredAt),
-        date(a.escalatedAt),
-        date(a.notifiedAt),
-        a.acknowledgedBy ?? null,
-        date(a.acknowledgedAt),
-        a.note ?? null,
-        a.resolvedBy ?? null,
-        date(a.resolvedAt),
-        a.resolution ?? null,
+        col((a) => a.id),
+        col((a) => a.deviceId),
+        col((a) => zoneOf(a.deviceId)),
+        col((a) => a.kind),
+        col((a) => a.severity),
+        col((a) => a.status),
+        col((a) => a.suppressed),
+        col((a) => a.suppressedBy ?? null),
+        col((a) => a.detail ?? ''),
+        col((a) => a.reason ?? null),
+        col((a) => a.occurrences),
+        col((a) => new Date(a.openedAt)),
+        col((a) => new Date(a.lastOccurredAt)),
+        col((a) => date(a.escalatedAt)),
+        col((a) => date(a.notifiedAt)),
+        col((a) => a.acknowledgedBy ?? null),
+        col((a) => date(a.acknowledgedAt)),
+        col((a) => a.note ?? null),
+        col((a) => a.resolvedBy ?? null),
+        col((a) => date(a.resolvedAt)),
+        col((a) => a.resolution ?? null),
       ],
     );
   }
