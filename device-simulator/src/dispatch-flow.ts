@@ -93,6 +93,8 @@ const RECORDED = new Set([
   'dispatch.matched',
   'dispatch.released',
   'dispatch.completed',
+  'dispatch.mode-changed',
+  'dispatch.config-changed',
 ]);
 
 class StandFlow {
@@ -397,8 +399,9 @@ export class DispatchFlow {
 
   private arriveAtCurb(stand: StandFlow, taxi: Taxi): void {
     if (taxi.state !== 'CALLED' && taxi.state !== 'MATCHED') return;
-    // a curb camera that is down misses the taxi: the server then cannot tell it arrived
-    this.read(stand.model.curb.cameraId, stand.model.curb.lane.id, taxi.model.plate);
+    // a curb camera that is down misses the taxi; it is seen once the camera is back (tried every 10 s)
+    if (this.read(stand.model.curb.cameraId, stand.model.curb.lane.id, taxi.model.plate)) return;
+    if (taxi.state === 'CALLED' || taxi.boardWhenAtCurb === true) this.later(10_000, () => this.arriveAtCurb(stand, taxi));
   }
 
   private read(cameraId: string, laneId: string, plate: string): boolean {

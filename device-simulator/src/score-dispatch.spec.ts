@@ -188,6 +188,11 @@ describe('checkTaxiFifo', () => {
     expect(checkTaxiFifo([d('taxi-queued', 'P1'), d('taxi-queued', 'P2'), gap, d('called', 'P2')]).violations).toEqual([]);
   });
 
+  it('starts afresh when a stand changes mode (its queues are redrawn)', () => {
+    const modeChanged: DispatchEntry = { event: 'dispatch', at: at(0), zoneId: 'T1-TAXI', kind: 'dispatch.mode-changed' };
+    expect(checkTaxiFifo([d('taxi-queued', 'P1'), d('taxi-queued', 'P2'), modeChanged, d('called', 'P2')]).violations).toEqual([]);
+  });
+
   it('reads match records from the decisions when the audit log is out of reach', () => {
     const records = matchRecordsFromTruth([d('matched', 'P1', { matchId: 'm1', ticket: 'A0001' }), d('called', 'P2'), d('completed', 'P1', { matchId: 'm1', ticket: 'A0001' })]);
     expect(records.map((r) => r.kind)).toEqual(['created', 'completed']);

@@ -15,7 +15,8 @@
  *    DRIVER_SELECTED a taxi joins its queue when its driver picks the region but keeps its place
  *    from entering the lot (TAXI_AWAITING_REGION). Source: the decisions on the stand topics, in
  *    the order they arrived (`dispatch` ground-truth entries); after the observer reconnected
- *    (decisions may be missing) the check starts afresh.
+ *    (decisions may be missing) or a stand's mode or configuration changed (queues redrawn) the
+ *    check starts afresh.
  */
 import { OBSERVER_GAP, type DispatchEntry } from './truth';
 
@@ -188,8 +189,8 @@ export function checkTaxiFifo(entries: readonly DispatchEntry[]): DispatchInvari
     place.set(key, at);
   };
   for (const e of entries) {
-    if (e.kind === OBSERVER_GAP) {
-      // the observer missed decisions: what it knew of the queues may be stale, start afresh
+    if (e.kind === OBSERVER_GAP || e.kind === 'dispatch.mode-changed' || e.kind === 'dispatch.config-changed') {
+      // the observer missed decisions, or the stand's queues were redrawn: start afresh
       lots.clear();
       groupOf.clear();
       entered.clear();

@@ -303,7 +303,7 @@ export async function score(options: ScoreOptions): Promise<ScoreReport> {
   const unfinished = UNFINISHED.reduce((n, s) => n + (byStatus[s] ?? 0), 0);
   const finished = commandEntries.length - unfinished;
 
-  const dispatch = await scoreDispatch(api, truth, start.at, new Date(runEnd + graceMs).toISOString());
+  const dispatch = await scoreDispatch(api, truth, start.at, new Date(runEnd + graceMs).toISOString(), start.stands);
 
   const expecting = detections.length;
   const detected = detections.filter((d) => d.detected);
@@ -374,10 +374,13 @@ async function auditMatches(api: Api, from: string, to: string): Promise<MatchRe
   return out;
 }
 
-async function scoreDispatch(api: Api, truth: readonly TruthEntry[], from: string, to: string): Promise<DispatchScore> {
-  const seen = truth.filter((e): e is DispatchEntry => e.event === 'dispatch');
+async function scoreDispatch(api: Api, truth: readonly TruthEntry[], from: string, to: string, stands?: readonly string[]): Promise<DispatchScore> {
+  if (stands !== undefined && stands.length === 0) return { status: 'n/a', reason: 'the run drove no taxi stand' };
+  // only the run's own stands (other airports, the demo, or earlier runs may share the server)
+  const ours = (zoneId: string): boolean => stands === undefined || zoneId === '*' || stands.includes(zoneId);
+  const seen = truth.filter((e): e is DispatchEntry => e.event === 'dispatch' && ours(e.zoneId));
   const audited = await auditMatches(api, from, to);
-  const records = audited ?? matchRecordsFromTruth(seen);
+  const records = (audited ?? matchRecordsFromTruth(seen)).filter((r) => ours(r.zoneId));
   if (seen.length === 0 && records.length === 0) return { status: 'n/a', reason: 'the run drove no taxi dispatch' };
   // passengers' places by their tickets' issue times when the run saw them issued (right across midnight)
   const issues = seen.some((e) => e.kind === 'dispatch.ticket-issued') ? ticketIssuesFromTruth(seen) : undefined;

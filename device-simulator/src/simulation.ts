@@ -216,7 +216,8 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
   const devices = new Map<string, SimDevice>();
   for (const spec of airport.devices) devices.set(spec.id, new SimDevice(spec, kindFor(), ctx));
 
-  truth.append({ event: 'run-start', at: new Date().toISOString(), url: options.url, devices: devices.size, seed });
+  const stands = airport.taxiStands.filter((s) => s.fleet.length > 0).map((s) => s.zoneId);
+  truth.append({ event: 'run-start', at: new Date().toISOString(), url: options.url, devices: devices.size, seed, stands });
   const byKind: Partial<Record<LinkKind, number>> = {};
   for (const d of devices.values()) byKind[d.kind] = (byKind[d.kind] ?? 0) + 1;
   log(`starting ${devices.size} devices ${JSON.stringify(countByType(airport))} over ${JSON.stringify(byKind)}, seed ${seed}`);

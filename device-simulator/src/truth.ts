@@ -41,6 +41,8 @@ export interface RunStartEntry {
   readonly url: string;
   readonly devices: number;
   readonly seed: number;
+  /** The taxi stands the run drives: the dispatch score looks at these only. */
+  readonly stands?: readonly string[];
 }
 
 export interface RunEndEntry {
