@@ -99,6 +99,9 @@ it('scores recall 1.0, no false alerts and every detection in time for crashes, 
   // every detection by its deadline + SPEC's 1 s (+ 2 s slack), on the server's own clock
   expect(report.late).toEqual([]);
   expect(report.latenessMs.count).toBe(EXPECTED_ENTRIES);
+  // the transitions are stamped at their deadline; the server's own histogram says when they
+  // were published: every OFFLINE of the run is counted there
+  expect(report.publishDelay?.count).toBeGreaterThanOrEqual(4 + 4 + 2 + 1);
   // the parent's children went down after it: their OFFLINE alerts recorded, suppressed
   expect(report.suppression.expected).toBe(2);
   expect(report.suppression.correct).toBe(2);

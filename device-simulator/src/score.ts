@@ -115,6 +115,22 @@ export interface ScoreReport {
     readonly latencyMs: Figures;
   };
   readonly dispatch: DispatchScore;
+  /**
+   * When OFFLINE transitions were committed and published, after their deadline: the server's
+   * `landside_detection_latency_seconds` histogram (since the server started; undefined when
+   * /metrics is out of reach). Transitions are stamped with the instant they became true, so the
+   * lateness above is ~0 by construction; this is the delay before anyone could see them.
+   */
+  readonly publishDelay?: PublishDelay;
+}
+
+export interface PublishDelay {
+  readonly count: number;
+  /** Published within SPEC §5's second of the deadline. */
+  readonly withinOneSecond: number;
+  /** The histogram bucket holding the median / the 99th percentile: "at most this many seconds". */
+  readonly p50AtMostS: number | null;
+  readonly p99AtMostS: number | null;
 }
 
 /**
@@ -303,6 +319,7 @@ export async function score(options: ScoreOptions): Promise<ScoreReport> {
   const unfinished = UNFINISHED.reduce((n, s) => n + (byStatus[s] ?? 0), 0);
   const finished = commandEntries.length - unfinished;
 
+  const publishDelay = await readPublishDelay(options.url);
   const dispatch = await scoreDispatch(api, truth, start.at, new Date(runEnd + graceMs).toISOString(), start.stands);
 
   const expecting = detections.length;
@@ -332,7 +349,32 @@ export async function score(options: ScoreOptions): Promise<ScoreReport> {
       latencyMs: figures(commandLatency),
     },
     dispatch,
+    ...(publishDelay ? { publishDelay } : {}),
   };
+}
+
+/** `landside_detection_latency_seconds` from /metrics, over every reason; undefined if unavailable. */
+async function readPublishDelay(baseUrl: string): Promise<PublishDelay | undefined> {
+  let text: string;
+  try {
+    const res = await fetch(`${baseUrl.replace(/\/+$/, '')}/metrics`, { signal: AbortSignal.timeout(10_000) });
+    if (!res.ok) return undefined;
+    text = await res.text();
+  } catch {
+    return undefined;
+  }
+  const buckets = new Map<number, number>();
+  for (const line of text.split('\n')) {
+    const m = /^landside_detection_latency_seconds_bucket\{[^}]*le="([^"]+)"[^}]*\} (\S+)$/.exec(line);
+    if (!m) continue;
+    const le = m[1] === '+Inf' ? Infinity : Number(m[1]);
+    buckets.set(le, (buckets.get(le) ?? 0) + Number(m[2]));
+  }
+  const count = buckets.get(Infinity) ?? 0;
+  if (count === 0) return { count: 0, withinOneSecond: 0, p50AtMostS: null, p99AtMostS: null };
+  const bounds = [...buckets.keys()].sort((a, b) => a - b);
+  const atMost = (q: number): number => bounds.find((le) => (buckets.get(le) ?? 0) >= q * count) ?? Infinity;
+  return { count, withinOneSecond: buckets.get(1) ?? 0, p50AtMostS: atMost(0.5), p99AtMostS: atMost(0.99) };
 }
 
 interface AuditRow {
@@ -429,6 +471,10 @@ export function formatReport(r: ScoreReport): string {
       (r.commands.successRate === null ? '' : ` (${r.commands.successRate.toFixed(3)})`) +
       `, ${r.commands.unfinished} still in flight ${JSON.stringify(r.commands.byStatus)}; ${line('latency', r.commands.latencyMs)}`,
     dispatchLine(r.dispatch),
+    r.publishDelay === undefined
+      ? 'publish delay after deadline: n/a (/metrics out of reach)'
+      : `OFFLINE published after its deadline (server histogram since start): ${r.publishDelay.withinOneSecond}/${r.publishDelay.count} within 1 s, ` +
+        `median <= ${r.publishDelay.p50AtMostS ?? '-'} s, p99 <= ${r.publishDelay.p99AtMostS ?? '-'} s`,
   ];
   for (const m of r.missed) lines.push(`  missed: ${m.faultId} ${m.fault} on ${m.deviceId} (expected ${m.expect})`);
   for (const d of r.late) lines.push(`  late: ${d.faultId} ${d.fault} on ${d.deviceId}: ${d.latenessMs} ms past deadline`);
