@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { Client } from '@stomp/stompjs';
 import { sign } from 'jsonwebtoken';
 import WebSocket from 'ws';
-import { ADMIN_PASSWORD, exited, hasEnded, log, removeTempDir, ROOT, runMain, sleep, spawnNode, startServer, stop, tempDir, waitQuiet } from './harness';
+import { ADMIN_PASSWORD, argValue, exited, hasEnded, log, removeTempDir, ROOT, runMain, sleep, spawnNode, startServer, stop, tempDir, waitQuiet } from './harness';
 import { percentiles } from './load';
 
 const SIMULATOR = join(ROOT, 'dist/device-simulator/src/cli.js');
@@ -35,10 +35,7 @@ interface Options {
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const get = (name: string): string | undefined => {
-    const i = argv.indexOf(`--${name}`);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
+  const get = (name: string): string | undefined => argValue(argv, name);
   return {
     devices: Number(get('devices') ?? 2000),
     operators: Number(get('operators') ?? 50),

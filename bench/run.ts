@@ -13,7 +13,7 @@
 import { writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { exited, log, ROOT, runMain, SERVER_MAIN, sleep, spawnNode, startServer, waitQuiet } from './harness';
+import { argValue, exited, log, ROOT, runMain, SERVER_MAIN, sleep, spawnNode, startServer, waitQuiet } from './harness';
 import type { LoadResult } from './load';
 
 interface Scenario {
@@ -71,10 +71,7 @@ interface RunOptions {
 }
 
 function parseArgs(argv: readonly string[]): RunOptions {
-  const get = (name: string): string | undefined => {
-    const i = argv.indexOf(`--${name}`);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
+  const get = (name: string): string | undefined => argValue(argv, name);
   return {
     only: (get('only') ?? 'a,b,c').split(',').map((s) => s.trim()),
     durationS: Number(get('duration-s') ?? 40),

@@ -18,6 +18,7 @@ import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   ADMIN_PASSWORD,
+  argValue,
   exited,
   hasEnded,
   log,
@@ -48,10 +49,7 @@ interface Options {
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const get = (name: string): string | undefined => {
-    const i = argv.indexOf(`--${name}`);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
+  const get = (name: string): string | undefined => argValue(argv, name);
   return {
     devices: Number(get('devices') ?? 10_000),
     windowS: Number(get('window-s') ?? 120),
