@@ -5,6 +5,7 @@ import { testDatabaseUrl } from '@landside/persistence';
 import type { StompFrame } from '@landside/stomp';
 import { RawStompClient } from './support/raw-stomp';
 import { startTestServer, type TestServer } from './support/test-server';
+import { until } from './support/wait';
 
 /**
  * Two Landside nodes on one PostgreSQL database and one Redis bus (SPEC §9): a `SEND
@@ -31,14 +32,6 @@ async function frame(client: RawStompClient, match: (f: StompFrame) => boolean, 
     if (i >= 0) return client.frames.splice(i, 1)[0]!;
     if (client.closed || Date.now() > deadline) throw new Error(`no matching frame (closed=${client.closed}); have ${client.frames.map((f) => f.command).join(',')}`);
     await sleep(20);
-  }
-}
-
-async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what} not reached within ${timeoutMs} ms`);
-    await sleep(25);
   }
 }
 
@@ -85,7 +78,7 @@ describeCluster('SEND /app/commands with two nodes on one database and one Redis
     expect(JSON.parse(reply.bodyText)).toMatchObject({ deviceId: 'gate-mn', type: 'REBOOT', status: 'QUEUED' });
 
     // the other node has handled it too: it skipped, so it sent nothing
-    await eventually(async () => (await totalSkipped()) === 1, 'one node skipping the request');
+    await until(async () => (await totalSkipped()) === 1, 'one node skipping the request');
     expect(await count(`SELECT count(*)::int AS n FROM commands WHERE device_id = 'gate-mn'`, [])).toBe(1);
     expect(await count(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'command.create' AND target = 'gate-mn'`, [])).toBe(1);
     expect(answersTo('mn-1')).toEqual([]);
@@ -96,7 +89,7 @@ describeCluster('SEND /app/commands with two nodes on one database and one Redis
     const error = await frame(admin, (f) => f.command === 'MESSAGE' && f.header('destination') === '/user/queue/errors');
     expect(JSON.parse(error.bodyText)).toMatchObject({ error: 'not-found', destination: '/app/commands', receipt: 'mn-404' });
 
-    await eventually(async () => (await totalSkipped()) === 2, 'one node skipping the refused request');
+    await until(async () => (await totalSkipped()) === 2, 'one node skipping the refused request');
     expect(answersTo('mn-404')).toEqual([]);
     expect(admin.closed).toBe(false);
   });

@@ -4,6 +4,7 @@ import type { DeviceType } from '@landside/contracts';
 import type { StompFrame } from '@landside/stomp';
 import { RawStompClient } from './support/raw-stomp';
 import { startTestServer, type TestServer } from './support/test-server';
+import { eventually } from './support/wait';
 
 /**
  * Device commands end to end (SPEC §4, §6): real devices over STOMP/TCP receive, ACK and
@@ -54,16 +55,6 @@ async function frame(client: RawStompClient, match: (f: StompFrame) => boolean, 
     if (i >= 0) return client.frames.splice(i, 1)[0]!;
     if (client.closed || Date.now() > deadline) throw new Error(`no matching frame (closed=${client.closed}); have ${client.frames.map((f) => f.command).join(',')}`);
     await sleep(20);
-  }
-}
-
-async function eventually<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what} not reached within ${timeoutMs} ms`);
-    await sleep(50);
   }
 }
 

@@ -6,6 +6,7 @@ import { HealthMonitor, REGISTRY_CHANNELS, type RegistryDeviceView } from '@land
 import type { StompFrame } from '@landside/stomp';
 import { RawStompClient } from './support/raw-stomp';
 import { startTestServer, type TestServer } from './support/test-server';
+import { until } from './support/wait';
 
 /**
  * Device health end to end: real devices over STOMP, an operator watching /topic/devices and
@@ -54,14 +55,6 @@ async function device(server: TestServer, id: string, type: DeviceType = 'GATE')
 async function heartbeat(client: RawStompClient, status: 'OK' | 'DEGRADED' | 'FAULT' = 'OK', seq = 1): Promise<void> {
   client.send('SEND', { destination: '/app/heartbeat', receipt: `hb-${seq}` }, JSON.stringify({ seq, status }));
   await client.nextOf('RECEIPT');
-}
-
-async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(50);
-  }
 }
 
 function body<T>(frame: StompFrame): T {
@@ -138,7 +131,7 @@ describe('device health end to end', () => {
     const next = await device(server, 'gate-after-ghost');
     try {
       await heartbeat(next);
-      await waitFor(() => server.app.get(HealthMonitor).health('gate-after-ghost')?.state === 'ONLINE');
+      await until(() => server.app.get(HealthMonitor).health('gate-after-ghost')?.state === 'ONLINE', 'the next device ONLINE', 10_000);
     } finally {
       next.close();
     }

@@ -8,6 +8,7 @@ import { ParkingService } from '@landside/parking';
 import type { StompFrame } from '@landside/stomp';
 import { RawStompClient } from './support/raw-stomp';
 import { startTestServer, type TestServer } from './support/test-server';
+import { eventually } from './support/wait';
 
 /**
  * Parking end to end (SPEC §5b): guidance cameras report bays over STOMP/TCP, an operator watches
@@ -65,8 +66,6 @@ interface AuditRow {
   outcome: string;
   details: Record<string, unknown>;
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 let server: TestServer;
 let watcher: RawStompClient;
@@ -137,16 +136,6 @@ async function signShows(text: string, timeoutMs = 15_000): Promise<{ commandId:
     sign.send('ACK', { id: frame.header('ack')! });
     const command = body<{ commandId: string; type: string; params: { text: string } }>(frame);
     if (command.type === 'DISPLAY_MESSAGE' && command.params.text === text) return command;
-  }
-}
-
-async function eventually<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what} not reached within ${timeoutMs} ms`);
-    await sleep(50);
   }
 }
 

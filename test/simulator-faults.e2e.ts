@@ -1,5 +1,6 @@
 import { formatReport, score, startSimulation, type FaultEntry, type Simulation } from '../device-simulator/src';
 import { startTestServer, type TestServer } from './support/test-server';
+import { until } from './support/wait';
 
 /**
  * The simulator's session-level faults against a real server, on a small airport with device
@@ -24,14 +25,6 @@ afterAll(async () => {
   await sim?.stop();
   await server.close();
 });
-
-async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 async function api<T>(method: string, path: string, token: string, body?: unknown): Promise<T> {
   const res = await fetch(`${server.httpUrl}${path}`, {
@@ -69,12 +62,12 @@ it('refreshes tokens in-band, detects an expired token, and rides out a slow rea
   const faults = (): FaultEntry[] => running.truth.filter((e): e is FaultEntry => e.event === 'fault');
 
   // a command to the slow consumer while it does not read
-  await until(() => faults().some((f) => f.fault === 'SLOW_CONSUMER'), 10_000, 'the slow consumer');
+  await until(() => faults().some((f) => f.fault === 'SLOW_CONSUMER'), 'the slow consumer', 10_000);
   const slow = faults().find((f) => f.fault === 'SLOW_CONSUMER')!;
   const command = await api<{ id: string }>('POST', `/api/devices/${slow.deviceId}/commands`, admin, { type: 'OPEN_GATE' });
 
-  await until(() => faults().length === 3, 30_000, 'the token to expire and the storm');
-  await until(() => running.activeFaults() === 0 && running.truth.filter((e) => e.event === 'recovery').length === 3, 40_000, 'every recovery');
+  await until(() => faults().length === 3, 'the token to expire and the storm', 30_000);
+  await until(() => running.activeFaults() === 0 && running.truth.filter((e) => e.event === 'recovery').length === 3, 'every recovery', 40_000);
   // run on past two more token lifetimes: every device keeps refreshing in-band
   await new Promise((r) => setTimeout(r, 2 * TOKEN_TTL_S * 1000));
   expect(running.stats.connected).toBe(DEVICES);

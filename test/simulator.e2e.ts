@@ -1,5 +1,6 @@
 import { formatReport, score, startSimulation, type FaultEntry, type ScheduledFault, type Simulation } from '../device-simulator/src';
 import { startTestServer, type TestServer } from './support/test-server';
+import { until } from './support/wait';
 
 /**
  * The device simulator against a real server: an airport of ~240 devices on every transport
@@ -37,14 +38,6 @@ afterAll(async () => {
   await server.close();
 });
 
-async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 it('scores recall 1.0, no false alerts and every detection in time for crashes, hangs and flapping', async () => {
   const admin = server.token({ sub: 'simulator', role: 'ADMIN' }, 900);
   const logs: string[] = [];
@@ -71,8 +64,8 @@ it('scores recall 1.0, no false alerts and every detection in time for crashes, 
   await sim.ready;
   const running = sim;
   const faults = (): FaultEntry[] => running.truth.filter((e): e is FaultEntry => e.event === 'fault');
-  await until(() => faults().length >= EXPECTED_ENTRIES, 15_000, 'the scheduled faults');
-  await until(() => running.activeFaults() === 0, 30_000, 'every fault to recover');
+  await until(() => faults().length >= EXPECTED_ENTRIES, 'the scheduled faults', 15_000);
+  await until(() => running.activeFaults() === 0, 'every fault to recover', 30_000);
   // recovered devices report again; give the server a moment to record it
   await new Promise((r) => setTimeout(r, 3000));
   expect(running.stats.connected).toBe(DEVICES);
