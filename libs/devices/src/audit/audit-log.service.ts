@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
-import { DomainError, type Principal } from '@landside/contracts';
-import { decodeCursor, pageSize, toPage, type Page } from '../http/pagination';
+import { DomainError, type Principal, decodeCursor, pageSize, toPage, type Page } from '@landside/contracts';
 import { AuditLogEntity } from './audit-log.entity';
 import type { AuditQueryDto } from './audit-query.dto';
 import type { AuditView } from './audit-view';

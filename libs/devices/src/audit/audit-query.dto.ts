@@ -1,5 +1,5 @@
 import { IsISO8601, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
-import { PageQueryDto } from '../http/pagination';
+import { PageQueryDto } from '@landside/contracts';
 
 /** GET /audit filters: exact actor, action, target, outcome; `from` inclusive, `to` exclusive. */
 export class AuditQueryDto extends PageQueryDto {

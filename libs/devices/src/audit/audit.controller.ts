@@ -1,8 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal } from '@landside/auth';
-import type { Principal } from '@landside/contracts';
-import type { Page } from '../http/pagination';
+import type { Principal, Page } from '@landside/contracts';
 import { AuditLogService } from './audit-log.service';
 import { AuditQueryDto } from './audit-query.dto';
 import type { AuditView } from './audit-view';

@@ -2,8 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req
 import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import type { Request } from 'express';
 import { Authenticated, CurrentPrincipal } from '@landside/auth';
-import type { Principal } from '@landside/contracts';
-import { PageQueryDto, type Page } from '../http/pagination';
+import { type Principal, PageQueryDto, type Page } from '@landside/contracts';
 import { AlertsService } from './alerts.service';
 import type { AlertView } from './health.topics';
 

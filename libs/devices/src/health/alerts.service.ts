@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { principalSeesZone } from '@landside/auth';
-import { DomainError, type DeviceType, type Principal } from '@landside/contracts';
-import { decodeCursor, pageSize, toPage, type Page, type PageQueryDto } from '../http/pagination';
+import { DomainError, type DeviceType, type Principal, decodeCursor, pageSize, toPage, type Page, type PageQueryDto } from '@landside/contracts';
 import { HealthMonitor } from './health-monitor.service';
 import type { AlertView } from './health.topics';
 

@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, type Repository } from 'typeorm';
-import { DomainError, type Principal } from '@landside/contracts';
+import { DomainError, type Principal, pageSize, toPage, type Page, type PageQueryDto } from '@landside/contracts';
 import type { Actor } from '../audit/actor';
 import { AuditTrail } from '../audit/audit-trail';
-import { pageSize, toPage, type Page, type PageQueryDto } from '../http/pagination';
 import { generateDeviceId } from './device-id';
 import { generateDeviceSecret } from './device-secret';
 import type { CreateDeviceDto } from './dto/create-device.dto';

@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, type Repository } from 'typeorm';
-import { DomainError, type Principal } from '@landside/contracts';
+import { DomainError, type Principal, pageSize, toPage, type Page } from '@landside/contracts';
 import type { Actor } from '../audit/actor';
 import { AuditTrail } from '../audit/audit-trail';
-import { pageSize, toPage, type Page } from '../http/pagination';
 import type { CreateFailoverGroupDto } from './dto/create-failover-group.dto';
 import type { ZoneFilterQueryDto } from './dto/zone-filter.query';
 import { DeviceEntity } from './entities/device.entity';

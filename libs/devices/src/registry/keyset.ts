@@ -1,5 +1,4 @@
-import { DomainError } from '@landside/contracts';
-import { decodeCursor, type Page, type PageQueryDto } from '../http/pagination';
+import { DomainError, decodeCursor, type Page, type PageQueryDto } from '@landside/contracts';
 
 /** The last id of the previous page, for lists ordered by id. */
 export function idAfter(query: PageQueryDto): string | undefined {

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { DomainError } from '@landside/contracts';
+import { DomainError, decodeCursor, invalidCursor, pageSize, timestampKeySql, toPage, type Page } from '@landside/contracts';
 import { isReadablePlate, normalizePlate } from '../domain';
-import { decodeCursor, invalidCursor, pageSize, timestampKeySql, toPage, type Page } from './pagination';
 import type { SessionsQueryDto } from './sessions.query';
 
 /** A parking session as `GET /api/parking/sessions` shows it. */

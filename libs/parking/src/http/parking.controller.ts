@@ -1,10 +1,9 @@
 import { Body, Controller, Get, HttpCode, Ip, Param, Post, Query, UseFilters } from '@nestjs/common';
 import { ApiBody, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, DeniedWriteAuditFilter, principalSeesZone } from '@landside/auth';
-import { DomainError, type Principal } from '@landside/contracts';
+import { DomainError, type Principal, type Page } from '@landside/contracts';
 import { isReadablePlate, normalizePlate } from '../domain';
 import { ParkingService } from '../parking.service';
-import type { Page } from './pagination';
 import { CloseSessionDto } from './close-session.dto';
 import { isSessionId, ParkingQueries, type ParkingExceptionView, type SessionView } from './parking-queries';
 import { toVehicleLocationView, toZoneOccupancyView, type VehicleLocationView, type ZoneOccupancyResponse } from './parking.views';

@@ -1,5 +1,5 @@
 import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
-import { PageQueryDto } from './pagination';
+import { PageQueryDto } from '@landside/contracts';
 
 export const SESSION_STATES = ['open', 'closed'] as const;
 

@@ -1,7 +1,6 @@
 import { OmitType } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
-import { CreateCommandDto } from '@landside/contracts';
-import { PageQueryDto } from '../../http/pagination';
+import { CreateCommandDto, PageQueryDto } from '@landside/contracts';
 import { COMMAND_STATUSES, type CommandStatus } from '../domain';
 
 /** `POST /api/devices/{id}/commands` body: the command request without the device (it is in the path). */

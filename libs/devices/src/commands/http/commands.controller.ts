@@ -2,8 +2,7 @@ import { Body, Controller, Get, HttpCode, Ip, Param, Post, Query, Res } from '@n
 import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Authenticated, CurrentPrincipal } from '@landside/auth';
-import { DomainError, type Principal } from '@landside/contracts';
-import { pageSize, type Page } from '../../http/pagination';
+import { DomainError, type Principal, pageSize, type Page } from '@landside/contracts';
 import { isUuid } from '../command.repository';
 import { CommandService } from '../command.service';
 import type { CommandView } from '../domain';

@@ -1,6 +1,5 @@
 import { IsIn, IsOptional } from 'class-validator';
-import { DEVICE_TYPES, type DeviceType } from '@landside/contracts';
-import { PageQueryDto } from '../../http/pagination';
+import { DEVICE_TYPES, type DeviceType, PageQueryDto } from '@landside/contracts';
 import { DEVICE_STATES, type DeviceState } from '../registry-vocabulary';
 import { IsEntityId } from './entity-id';
 

@@ -1,5 +1,5 @@
 import { IsIn, IsOptional } from 'class-validator';
-import { PageQueryDto } from '../../http/pagination';
+import { PageQueryDto } from '@landside/contracts';
 import { ZONE_KINDS, type ZoneKind } from '../registry-vocabulary';
 import { IsEntityId } from './entity-id';
 

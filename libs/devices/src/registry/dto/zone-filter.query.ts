@@ -1,5 +1,5 @@
 import { IsOptional } from 'class-validator';
-import { PageQueryDto } from '../../http/pagination';
+import { PageQueryDto } from '@landside/contracts';
 import { IsEntityId } from './entity-id';
 
 /** GET /lanes, /bays, /failover-groups: `?zoneId=&limit=&cursor=`. */

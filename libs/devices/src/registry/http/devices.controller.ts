@@ -1,9 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query, UseFilters } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, DeniedWriteAuditFilter } from '@landside/auth';
-import type { Principal } from '@landside/contracts';
+import { type Principal, PageQueryDto, type Page } from '@landside/contracts';
 import { RequestActor, type Actor } from '../../audit/actor';
-import { PageQueryDto, type Page } from '../../http/pagination';
 import { DevicesService, type RotatedSecret } from '../devices.service';
 import { CreateDeviceDto } from '../dto/create-device.dto';
 import { ListDevicesQueryDto } from '../dto/list-devices.query';

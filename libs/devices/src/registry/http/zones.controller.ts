@@ -1,9 +1,8 @@
 import { Body, Controller, Get, Param, Patch, Post, Query, UseFilters } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, DeniedWriteAuditFilter } from '@landside/auth';
-import type { Principal } from '@landside/contracts';
+import type { Principal, Page } from '@landside/contracts';
 import { RequestActor, type Actor } from '../../audit/actor';
-import type { Page } from '../../http/pagination';
 import { CreateZoneDto } from '../dto/create-zone.dto';
 import { ListZonesQueryDto } from '../dto/list-zones.query';
 import { UpdateZoneDto } from '../dto/update-zone.dto';
